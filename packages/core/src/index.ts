@@ -1,0 +1,23 @@
+export {
+  configure,
+  createLogger,
+  defaultProcessors,
+  getLogger,
+  type LoggerOptions,
+  resetConfiguration,
+} from "./configure.js";
+export { bindContext, clearContext, getContext, unbindContext, withContext } from "./context.js";
+export { type Diagnostics, getDiagnostics } from "./internal/diagnostics.js";
+export { type Level, LEVELS } from "./levels.js";
+export { Logger } from "./logger.js";
+export { type FileOutputOptions, fileOutput } from "./outputs/file.js";
+export { type StdoutOutputOptions, stdoutOutput } from "./outputs/stdout.js";
+export { addLogLevel } from "./processors/add-log-level.js";
+export { type AddTimestampOptions, addTimestamp } from "./processors/add-timestamp.js";
+export { type AddTraceContextOptions, addTraceContext } from "./processors/add-trace-context.js";
+export { type ExceptionInfo, formatException } from "./processors/format-exception.js";
+export { mergeContext } from "./processors/merge-context.js";
+export type { Bindings, Fields, LogRecord, Output, Processor } from "./record.js";
+export { consoleRenderer } from "./renderers/console.js";
+export { renderJson } from "./renderers/json.js";
+export { createLogCapture, type LogCapture } from "./testing.js";

@@ -1,0 +1,174 @@
+import { context } from "@opentelemetry/api";
+import { diagnostics } from "./internal/diagnostics.js";
+import { describe } from "./internal/json.js";
+import { LEVEL_VALUES, type Level } from "./levels.js";
+import type { Bindings, Fields, LogRecord, Output, Processor } from "./record.js";
+import { serializeFields } from "./renderers/json.js";
+
+/**
+ * What loggers created from one configuration share. `configure()` changes it in place, so
+ * loggers obtained earlier with `getLogger()` follow.
+ */
+export interface LoggerCore {
+  threshold: number;
+  processors: readonly Processor[];
+  outputs: readonly Output[];
+}
+
+const NO_BINDINGS: Bindings = { values: Object.create(null), json: "" };
+
+/** Builds bindings: the values without a prototype (so `in` sees only them) and their JSON, once. */
+export function createBindings(values: Fields): Bindings {
+  const own: Fields = Object.assign(Object.create(null), values);
+  for (const key in own) if (own[key] === undefined) delete own[key];
+  return { values: own, json: serializeFields(own) };
+}
+
+/**
+ * A structured logger: `log.info("prediction_complete", { prediction: 0.87 })`.
+ * Create one with `createLogger()` or `getLogger()`.
+ */
+export class Logger {
+  readonly #core: LoggerCore;
+  readonly #bindings: Bindings;
+  /** The logger's name, written as `logger`. */
+  readonly name: string | undefined;
+
+  constructor(core: LoggerCore, name?: string, bindings: Bindings = NO_BINDINGS) {
+    this.#core = core;
+    this.name = name;
+    this.#bindings = bindings;
+  }
+
+  debug(event: string, fields?: Fields | Error): void {
+    if (this.#core.threshold <= 20) this.#log("debug", event, fields);
+  }
+
+  info(event: string, fields?: Fields | Error): void {
+    if (this.#core.threshold <= 30) this.#log("info", event, fields);
+  }
+
+  warn(event: string, fields?: Fields | Error): void {
+    if (this.#core.threshold <= 40) this.#log("warn", event, fields);
+  }
+
+  error(event: string, fields?: Fields | Error): void {
+    if (this.#core.threshold <= 50) this.#log("error", event, fields);
+  }
+
+  fatal(event: string, fields?: Fields | Error): void {
+    if (this.#core.threshold <= 60) this.#log("fatal", event, fields);
+  }
+
+  /** Logs at `level`; the level methods are shorthands for this. */
+  log(level: Level, event: string, fields?: Fields | Error): void {
+    const value = LEVEL_VALUES[level];
+    if (value !== undefined && this.#core.threshold <= value) this.#log(level, event, fields);
+  }
+
+  /** Whether a record at `level` would be processed at all. */
+  isLevelEnabled(level: Level): boolean {
+    return this.#core.threshold <= LEVEL_VALUES[level];
+  }
+
+  /** The fields bound with `bind()`. */
+  get bindings(): Readonly<Fields> {
+    return this.#bindings.values;
+  }
+
+  /** A new logger with `fields` added to its bound fields; they are serialized once, here. */
+  bind(fields: Fields): Logger {
+    return new Logger(this.#core, this.name, createBindings({ ...this.#bindings.values, ...fields }));
+  }
+
+  /** A new logger without the bound fields named by `keys`. */
+  unbind(...keys: string[]): Logger {
+    const values: Fields = { ...this.#bindings.values };
+    for (const key of keys) delete values[key];
+    return new Logger(this.#core, this.name, createBindings(values));
+  }
+
+  /** A new logger whose bound fields are exactly `fields` (structlog's `new()`). */
+  new(fields: Fields = {}): Logger {
+    return new Logger(this.#core, this.name, createBindings(fields));
+  }
+
+  /** A new logger with another name and the same bound fields. */
+  child(name: string): Logger {
+    return new Logger(this.#core, name, this.#bindings);
+  }
+
+  /** Resolves when every output has written what it was given. */
+  async flush(): Promise<void> {
+    await Promise.all(this.#core.outputs.map((output) => output.flush()));
+  }
+
+  /** Flushes and closes every output of this logger's configuration. */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.#core.outputs.map((output) => output.shutdown()));
+  }
+
+  #log(level: Level, event: string, given: Fields | Error | undefined): void {
+    let record: LogRecord | null = {
+      time: Date.now(),
+      level,
+      event: typeof event === "string" ? event : String(event),
+      logger: this.name,
+      context: context.active(),
+      bindings: this.#bindings,
+      fields: copyFields(given),
+    };
+    const processors = this.#core.processors;
+    for (let i = 0; i < processors.length; i++) {
+      const current: LogRecord = record;
+      try {
+        record = processors[i]!(current);
+      } catch (error) {
+        // A broken processor must not cost the record: write it as it was, saying what failed.
+        diagnostics.processorErrors++;
+        record = current;
+        record.fields.logging_error = `processor ${processors[i]!.name || i} threw ${describe(error)}`;
+      }
+      if (record === null) return;
+    }
+    const outputs = this.#core.outputs;
+    for (let i = 0; i < outputs.length; i++) {
+      try {
+        outputs[i]!.write(record);
+      } catch {
+        diagnostics.outputErrors++;
+        diagnostics.dropped++;
+      }
+    }
+  }
+}
+
+function copyFields(given: Fields | Error | undefined): Fields {
+  if (given === undefined || given === null) return {};
+  if (given instanceof Error) return { err: given };
+  if (typeof given !== "object") return { value: given };
+  try {
+    return { ...given };
+  } catch (error) {
+    return safeCopy(given, error);
+  }
+}
+
+// Proxies and objects whose getters throw: keep every field that can be read.
+function safeCopy(given: object, error: unknown): Fields {
+  const fields: Fields = {};
+  try {
+    for (const key of Object.keys(given)) {
+      try {
+        fields[key] = (given as Fields)[key];
+      } catch (inner) {
+        diagnostics.unencodable++;
+        fields[key] = `[Unreadable: ${describe(inner)}]`;
+      }
+    }
+  } catch {
+    diagnostics.unencodable++;
+    fields.logging_error = `fields could not be read: ${describe(error)}`;
+  }
+  return fields;
+}

@@ -1,0 +1,53 @@
+import { encodeValue, quoteKey } from "../internal/json.js";
+import type { Bindings, Fields, LogRecord } from "../record.js";
+
+let lastRecord: LogRecord | undefined;
+let lastLine = "";
+
+/**
+ * Renders a record as one JSON line (with the trailing newline): timestamp, level and event first,
+ * then the logger name, the bound fields and the rest in call order. Keys whose value is
+ * `undefined` are left out; a call field overrides a bound field of the same name.
+ */
+export function renderJson(record: LogRecord): string {
+  // Several JSON outputs (stdout and a file) share one encoding of the same record.
+  if (record === lastRecord) return lastLine;
+  const fields = record.fields;
+  let line = "{";
+  const timestamp = encodeValue(fields.timestamp);
+  if (timestamp !== undefined) line += `"timestamp":${timestamp},`;
+  const level = encodeValue(fields.level);
+  if (level !== undefined) line += `"level":${level},`;
+  line += `"event":${encodeValue(record.event)}`;
+  if (record.logger !== undefined) line += `,"logger":${encodeValue(record.logger)}`;
+  line += bindingsJson(record.bindings, fields);
+  for (const key in fields) {
+    if (key === "timestamp" || key === "level" || key === "event") continue;
+    const encoded = encodeValue(fields[key]);
+    if (encoded !== undefined) line += `,${quoteKey(key)}:${encoded}`;
+  }
+  line += "}\n";
+  lastRecord = record;
+  lastLine = line;
+  return line;
+}
+
+function bindingsJson(bindings: Bindings, fields: Fields): string {
+  if (bindings.json === "") return bindings.json;
+  for (const key in fields) {
+    // `values` has no prototype, so `in` sees only bound keys.
+    if (key in bindings.values) return serializeFields(bindings.values, fields);
+  }
+  return bindings.json;
+}
+
+/** Serializes fields as JSON members with a leading comma each (`,"a":1,"b":2`), skipping `except`'s keys. */
+export function serializeFields(fields: Readonly<Fields>, except?: Readonly<Fields>): string {
+  let out = "";
+  for (const key in fields) {
+    if (except !== undefined && Object.hasOwn(except, key)) continue;
+    const encoded = encodeValue(fields[key]);
+    if (encoded !== undefined) out += `,${quoteKey(key)}:${encoded}`;
+  }
+  return out;
+}

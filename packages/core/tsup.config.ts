@@ -1,0 +1,11 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: ["src/index.ts", "src/otel.ts"],
+  format: ["esm", "cjs"],
+  // The workspace tsconfig is composite (for `tsc -b`); declaration bundling wants a plain program.
+  dts: { compilerOptions: { composite: false, incremental: false } },
+  clean: true,
+  sourcemap: true,
+  target: "node20",
+});
