@@ -1,0 +1,299 @@
+/**
+ * Starts the real mlobs collector (collector/, built by `bash collector/build.sh`) for end-to-end tests:
+ * free ports on 127.0.0.1, a temp output directory, and helpers to read what the file exporter wrote.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const COLLECTOR_BIN = join(REPO_ROOT, ".cache/collector/otelcol-mlobs");
+export const SHIPPED_CONFIG = join(REPO_ROOT, "otel-collector.yaml");
+
+/** One OTLP log record, flattened out of the file exporter's OTLP/JSON batches. */
+export interface FlatRecord {
+  traceId: string;
+  spanId: string;
+  severityText: string;
+  severityNumber: number;
+  eventName: string;
+  body: unknown;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  scope: string;
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+}
+
+export interface StartCollectorOptions {
+  /** Config files or URIs, merged in order; defaults to the shipped otel-collector.yaml. */
+  configs?: string[];
+  /** Extra environment for the collector; wins over the ports and paths chosen here. */
+  env?: Record<string, string>;
+  /** How long to wait for health_check to answer 200 (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+export interface RunningCollector {
+  /** Base URL of the OTLP/HTTP receiver, e.g. http://127.0.0.1:41234 (append /v1/logs). */
+  otlpHttpUrl: string;
+  /** host:port of the OTLP/gRPC receiver. */
+  otlpGrpcEndpoint: string;
+  healthUrl: string;
+  /** The collector's own Prometheus metrics (otelcol_receiver_accepted_log_records...). */
+  metricsUrl: string;
+  /** Temp directory holding the file exporters' output (MLOBS_OTEL_OUT_DIR). */
+  outputDir: string;
+  /** The logs file (file/predictions exporter). */
+  outputFile: string;
+  /** Everything the collector has written to stdout (debug exporters), across restarts. */
+  stdout(): string;
+  /** Everything the collector has written to stderr (its own logs), across restarts. */
+  stderr(): string;
+  /** Sends `signal` (default SIGTERM) and waits for exit; SIGKILL after 10 s. Output files stay. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGKILL now: a crash, nothing flushed. */
+  kill(): void;
+  /** Stops (SIGTERM) and starts again on the same ports, output and queue directories. */
+  restart(): Promise<void>;
+  /**
+   * Log records in the output file, in order. The file exporter flushes every second and on
+   * shutdown, so call it after stop() or inside waitFor().
+   */
+  readRecords(): Promise<FlatRecord[]>;
+}
+
+const live = new Set<ChildProcess>();
+// A failed test must not leave collectors holding ports after the worker exits.
+process.once("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
+/** Starts the collector binary and resolves once its health_check answers 200. */
+export async function startCollector(options: StartCollectorOptions = {}): Promise<RunningCollector> {
+  if (!existsSync(COLLECTOR_BIN)) {
+    throw new Error(`${COLLECTOR_BIN} is missing: run \`bash collector/build.sh\` before the tests`);
+  }
+  const [httpPort, grpcPort, healthPort, metricsPort] = await freePorts(4);
+  const workDir = await mkdtemp(join(tmpdir(), "mlobs-collector-"));
+  const outputDir = join(workDir, "out");
+  const env = {
+    ...process.env,
+    MLOBS_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
+    MLOBS_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
+    MLOBS_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
+    MLOBS_TELEMETRY_HOST: "127.0.0.1",
+    MLOBS_TELEMETRY_PORT: String(metricsPort),
+    MLOBS_OTEL_OUT_DIR: outputDir,
+    MLOBS_QUEUE_DIR: join(workDir, "queue"),
+    ...options.env,
+  };
+  const args = (options.configs ?? [SHIPPED_CONFIG]).map((c) => `--config=${c}`);
+  const healthUrl = `http://127.0.0.1:${healthPort}/`;
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+
+  let out = "";
+  let err = "";
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const launch = async (): Promise<void> => {
+    const proc = spawn(COLLECTOR_BIN, args, { cwd: workDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    child = proc;
+    live.add(proc);
+    proc.stdout?.setEncoding("utf8").on("data", (s: string) => {
+      out += s;
+    });
+    proc.stderr?.setEncoding("utf8").on("data", (s: string) => {
+      err += s;
+    });
+    let hasExited = false;
+    exited = new Promise((done) =>
+      proc.once("exit", () => {
+        hasExited = true;
+        live.delete(proc);
+        done();
+      }),
+    );
+    try {
+      await waitFor(
+        async () => {
+          if (hasExited) throw new Error(`collector exited during start-up (code ${proc.exitCode})`);
+          const res = await fetch(healthUrl).catch(() => undefined);
+          return res?.status === 200;
+        },
+        startTimeoutMs,
+        50,
+      );
+    } catch (e) {
+      proc.kill("SIGKILL");
+      throw new Error(`${(e as Error).message}\n--- collector stderr ---\n${err}`);
+    }
+  };
+
+  const stop = async (signal: NodeJS.Signals = "SIGTERM"): Promise<void> => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  await launch();
+
+  return {
+    otlpHttpUrl: `http://127.0.0.1:${httpPort}`,
+    otlpGrpcEndpoint: `127.0.0.1:${grpcPort}`,
+    healthUrl,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    outputDir,
+    outputFile: join(outputDir, "logs.jsonl"),
+    stdout: () => out,
+    stderr: () => err,
+    stop,
+    kill: () => child?.kill("SIGKILL"),
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+    readRecords: () => readRecords(join(outputDir, "logs.jsonl")),
+  };
+}
+
+/**
+ * Polls `predicate` until it returns a truthy value (which is returned) or `timeoutMs` passes.
+ * A predicate that throws fails at once: use it for "this can never become true".
+ */
+export async function waitFor<T>(
+  predicate: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  intervalMs = 100,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() >= deadline) throw new Error(`waitFor: condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Reads a file exporter output (one OTLP/JSON logs batch per line) as flat records. */
+export async function readRecords(file: string): Promise<FlatRecord[]> {
+  const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return "";
+    throw e;
+  });
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .flatMap((line) => flattenLogsBatch(JSON.parse(line) as OtlpLogsBatch));
+}
+
+/** Flattens one OTLP/JSON ExportLogsServiceRequest into one object per log record. */
+export function flattenLogsBatch(batch: OtlpLogsBatch): FlatRecord[] {
+  return (batch.resourceLogs ?? []).flatMap((rl) => {
+    const resource = decodeAttributes(rl.resource?.attributes);
+    return (rl.scopeLogs ?? []).flatMap((sl) =>
+      (sl.logRecords ?? []).map((r) => ({
+        // OTLP/JSON leaves out fields that hold their zero value.
+        traceId: r.traceId ?? "",
+        spanId: r.spanId ?? "",
+        severityText: r.severityText ?? "",
+        severityNumber: r.severityNumber ?? 0,
+        eventName: r.eventName ?? "",
+        body: decodeAnyValue(r.body),
+        attributes: decodeAttributes(r.attributes),
+        resource,
+        scope: sl.scope?.name ?? "",
+        timeUnixNano: r.timeUnixNano ?? "0",
+        observedTimeUnixNano: r.observedTimeUnixNano ?? "0",
+      })),
+    );
+  });
+}
+
+/** Turns an OTLP/JSON AnyValue into the plain JS value it stands for. */
+export function decodeAnyValue(value: OtlpAnyValue | undefined): unknown {
+  if (!value) return undefined;
+  if ("stringValue" in value) return value.stringValue;
+  if ("boolValue" in value) return value.boolValue;
+  if ("intValue" in value) {
+    // int64 travels as a decimal string; keep it a string when a number would round it.
+    const n = Number(value.intValue);
+    return Number.isSafeInteger(n) ? n : String(value.intValue);
+  }
+  if ("doubleValue" in value) return Number(value.doubleValue);
+  if ("bytesValue" in value) return value.bytesValue;
+  if ("arrayValue" in value) return (value.arrayValue?.values ?? []).map(decodeAnyValue);
+  if ("kvlistValue" in value) return decodeAttributes(value.kvlistValue?.values);
+  return undefined;
+}
+
+function decodeAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const { key, value } of list ?? []) result[key] = decodeAnyValue(value);
+  return result;
+}
+
+/** Asks the kernel for `count` distinct free ports on 127.0.0.1. */
+async function freePorts(count: number): Promise<number[]> {
+  // Hold every server open until all ports are known, so the kernel cannot hand out one twice.
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((done, fail) => {
+          const server = createServer();
+          server.once("error", fail);
+          server.listen(0, "127.0.0.1", () => done(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => {
+    const address = s.address();
+    if (address === null || typeof address === "string") throw new Error("no TCP address");
+    return address.port;
+  });
+  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  return ports;
+}
+
+interface OtlpKeyValue {
+  key: string;
+  value?: OtlpAnyValue;
+}
+
+type OtlpAnyValue =
+  | { stringValue: string }
+  | { boolValue: boolean }
+  | { intValue: string | number }
+  | { doubleValue: number | string }
+  | { bytesValue: string }
+  | { arrayValue?: { values?: OtlpAnyValue[] } }
+  | { kvlistValue?: { values?: OtlpKeyValue[] } };
+
+interface OtlpLogsBatch {
+  resourceLogs?: {
+    resource?: { attributes?: OtlpKeyValue[] };
+    scopeLogs?: {
+      scope?: { name?: string };
+      logRecords?: {
+        timeUnixNano?: string;
+        observedTimeUnixNano?: string;
+        severityNumber?: number;
+        severityText?: string;
+        eventName?: string;
+        body?: OtlpAnyValue;
+        attributes?: OtlpKeyValue[];
+        traceId?: string;
+        spanId?: string;
+      }[];
+    }[];
+  }[];
+}
