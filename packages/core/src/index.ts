@@ -18,6 +18,6 @@ export { type AddTraceContextOptions, addTraceContext } from "./processors/add-t
 export { type ExceptionInfo, formatException } from "./processors/format-exception.js";
 export { mergeContext } from "./processors/merge-context.js";
 export type { Bindings, Fields, LogRecord, Output, Processor } from "./record.js";
-export { consoleRenderer } from "./renderers/console.js";
+export { type ConsoleRendererOptions, consoleRenderer } from "./renderers/console.js";
 export { renderJson } from "./renderers/json.js";
 export { createLogCapture, type LogCapture } from "./testing.js";

@@ -1,7 +1,230 @@
+import { diagnostics } from "../internal/diagnostics.js";
+import { describe, encodeValue } from "../internal/json.js";
+import type { Level } from "../levels.js";
 import type { LogRecord } from "../record.js";
-import { renderJson } from "./json.js";
+import { KEY } from "../semconv.js";
 
-/** Placeholder until the console renderer lands. */
-export function consoleRenderer(_options: { colors?: boolean } = {}): (record: LogRecord) => string {
-  return renderJson;
+/** Options of `consoleRenderer()`. */
+export interface ConsoleRendererOptions {
+  /**
+   * ANSI colors. Default: on when stdout is a terminal; `FORCE_COLOR` (on unless `0` or `false`)
+   * wins over `NO_COLOR`, as in Node.js itself.
+   */
+  colors?: boolean;
+  /** `short` (local `HH:MM:SS.mmm`, the default), `iso` (ISO-8601 UTC) or `none`. */
+  time?: "short" | "iso" | "none";
+  /** The width the event name is padded to, so the fields line up. Default: 30 (structlog's). */
+  padEvent?: number;
+}
+
+const OPTION_NAMES = ["colors", "time", "padEvent"];
+const TIME_FORMATS = ["short", "iso", "none"] as const;
+
+const RESET = "\x1b[0m";
+const DIM = "\x1b[2m";
+const BOLD = "\x1b[1m";
+const RED = "\x1b[31m";
+const BLUE = "\x1b[34m";
+const MAGENTA = "\x1b[35m";
+const CYAN = "\x1b[36m";
+const LEVEL_COLORS: Readonly<Record<Level, string>> = {
+  debug: BLUE,
+  info: "\x1b[32m",
+  warn: "\x1b[33m",
+  error: RED,
+  fatal: `${RED}${BOLD}`,
+};
+// Width of the longest level name, so events start in one column.
+const LEVEL_WIDTH = 5;
+
+/** Keys shown in their own column or below the line, not as `key=value`. */
+const OWN_COLUMNS = new Set<string>([KEY.timestamp, KEY.level, KEY.event]);
+
+/** A string printed bare when it cannot be mistaken for anything else: no spaces, quotes or `=`. */
+const SIMPLE = /^[\w.,:;/@+\-%#~^&*()[\]{}<>|!?$]+$/;
+
+// FORCE_COLOR first, then NO_COLOR, then a terminal on stdout: the order Node.js itself uses.
+function colorsByDefault(): boolean {
+  const env = process.env;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force !== "false";
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  return process.stdout.isTTY === true;
+}
+
+function validate(options: ConsoleRendererOptions): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `mlobs: consoleRenderer(options): expected an object with any of ${OPTION_NAMES.join(", ")}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(
+        `mlobs: consoleRenderer(): unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
+      );
+    }
+  }
+  if (options.colors !== undefined && typeof options.colors !== "boolean") {
+    throw new TypeError(
+      `mlobs: consoleRenderer({ colors: ${JSON.stringify(options.colors)} }): expected true or false`,
+    );
+  }
+  if (options.time !== undefined && !TIME_FORMATS.includes(options.time)) {
+    throw new TypeError(
+      `mlobs: consoleRenderer({ time: ${JSON.stringify(options.time)} }): expected one of ${TIME_FORMATS.join(", ")}`,
+    );
+  }
+  const pad = options.padEvent;
+  if (pad !== undefined && (!Number.isInteger(pad) || pad < 0)) {
+    throw new TypeError(
+      `mlobs: consoleRenderer({ padEvent: ${JSON.stringify(pad)} }): expected an integer >= 0`,
+    );
+  }
+}
+
+/**
+ * Renders records for people, as structlog's ConsoleRenderer does: dim time, colored level, bold
+ * event, `key=value` fields, the logger name in brackets, and exception stacks (with their causes)
+ * indented below the line. It never throws. For machines, use JSON.
+ * @example
+ * createLogger({ outputs: [stdoutOutput({ render: consoleRenderer({ colors: false }) })] });
+ * // 14:03:07.123 [info ] prediction_complete            [ml_model] prediction=0.87 latency_ms=142
+ */
+export function consoleRenderer(options: ConsoleRendererOptions = {}): (record: LogRecord) => string {
+  validate(options);
+  const colors = options.colors ?? colorsByDefault();
+  const time = options.time ?? "short";
+  const padEvent = options.padEvent ?? 30;
+  const paint = colors
+    ? (code: string, text: string) => `${code}${text}${RESET}`
+    : (_: string, text: string) => text;
+
+  return (record: LogRecord): string => {
+    try {
+      return renderLine(record, time, padEvent, paint);
+    } catch (error) {
+      // A record whose fields defeat even this (a hostile Proxy) still leaves a trace.
+      diagnostics.unencodable++;
+      return `${String(record?.event)} [console rendering failed: ${describe(error)}]\n`;
+    }
+  };
+}
+
+type Paint = (code: string, text: string) => string;
+
+function renderLine(
+  record: LogRecord,
+  time: "short" | "iso" | "none",
+  padEvent: number,
+  paint: Paint,
+): string {
+  let line = "";
+  if (time !== "none") line += `${paint(DIM, formatTime(record.time, time))} `;
+  const color = LEVEL_COLORS[record.level] ?? "";
+  line += `[${paint(color, String(record.level).padEnd(LEVEL_WIDTH))}] `;
+  line += paint(BOLD, record.event.padEnd(padEvent));
+  if (record.logger !== undefined) line += ` ${paint(BLUE, `[${record.logger}]`)}`;
+
+  const fields = record.fields;
+  const below: string[] = [];
+  const show = (key: string, value: unknown): void => {
+    if (OWN_COLUMNS.has(key)) return;
+    if (key === KEY.exception && isExceptionInfo(value)) {
+      below.push(exceptionBlock(value, paint));
+      return;
+    }
+    if (value instanceof Error) below.push(errorBlock(value, paint));
+    const text = formatValue(value);
+    if (text !== undefined) line += ` ${paint(CYAN, formatKey(key))}=${paint(MAGENTA, text)}`;
+  };
+  const bound = record.bindings.values;
+  for (const key in bound) if (!Object.hasOwn(fields, key)) show(key, bound[key]);
+  for (const key in fields) show(key, fields[key]);
+  // Padding must not leave trailing blanks when nothing follows the event.
+  line = line.trimEnd();
+  for (const block of below) line += `\n${block}`;
+  return `${line}\n`;
+}
+
+function formatTime(ms: number, time: "short" | "iso"): string {
+  const date = new Date(ms);
+  if (time === "iso") return date.toISOString();
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${String(date.getMilliseconds()).padStart(3, "0")}`;
+}
+
+function formatKey(key: string): string {
+  return SIMPLE.test(key) && !key.includes("=") ? key : JSON.stringify(key);
+}
+
+function formatValue(value: unknown): string | undefined {
+  if (typeof value === "string") return value !== "" && SIMPLE.test(value) ? value : encodeValue(value);
+  if (value instanceof Error) return formatValue(`${value.name}: ${value.message}`);
+  return encodeValue(value);
+}
+
+/** What `formatException()` writes under `exception`. */
+interface ExceptionShape {
+  type: string;
+  message: string;
+  stacktrace?: string;
+  cause?: unknown;
+  errors?: unknown[];
+}
+
+function isExceptionInfo(value: unknown): value is ExceptionShape {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as ExceptionShape).type === "string" &&
+    typeof (value as ExceptionShape).message === "string"
+  );
+}
+
+const INDENT = "    ";
+
+function indent(text: string, depth: number): string {
+  const pad = INDENT.repeat(depth);
+  return text
+    .split("\n")
+    .map((line) => pad + line)
+    .join("\n");
+}
+
+/** The exception's stack below the line, then each cause ("Caused by:") and aggregated error. */
+function exceptionBlock(info: ExceptionShape, paint: Paint, depth = 1, seen = 0): string {
+  const head = info.stacktrace ?? `${info.type}: ${info.message}`;
+  let out = paint(RED, indent(head, depth));
+  // formatException bounds the depth of what it builds; a hand-made cycle is bounded here.
+  if (seen >= 16) return out;
+  if (Array.isArray(info.errors)) {
+    info.errors.forEach((inner, i) => {
+      out += `\n${indent(`[errors ${i}]:`, depth)}\n${nested(inner, paint, depth + 1, seen + 1)}`;
+    });
+  }
+  if (info.cause !== undefined)
+    out += `\n${indent("Caused by:", depth)}\n${nested(info.cause, paint, depth, seen + 1)}`;
+  return out;
+}
+
+function nested(value: unknown, paint: Paint, depth: number, seen: number): string {
+  if (isExceptionInfo(value)) return exceptionBlock(value, paint, depth, seen);
+  return paint(RED, indent(typeof value === "string" ? value : (encodeValue(value) ?? "undefined"), depth));
+}
+
+/** An Error found among the fields (no `formatException` in the chain): its stack and causes. */
+function errorBlock(error: Error, paint: Paint): string {
+  const toInfo = (value: unknown, depth: number): unknown => {
+    if (!(value instanceof Error) || depth > 8) return value === undefined ? undefined : String(value);
+    return {
+      type: value.name,
+      message: String(value.message),
+      stacktrace: typeof value.stack === "string" ? value.stack : undefined,
+      cause: toInfo(value.cause, depth + 1),
+      errors:
+        value instanceof AggregateError ? value.errors.map((e: unknown) => toInfo(e, depth + 1)) : undefined,
+    };
+  };
+  return exceptionBlock(toInfo(error, 0) as ExceptionShape, paint);
 }
