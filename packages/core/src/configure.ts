@@ -68,9 +68,11 @@ function validate(options: LoggerOptions): void {
     const list = options[key];
     if (list === undefined) continue;
     if (!Array.isArray(list)) throw new TypeError(`mlobs: invalid option ${key}: expected an array`);
-    const kind = key === "processors" ? "a function (record) => record | null" : "an output { write, flush, shutdown }";
+    const kind =
+      key === "processors" ? "a function (record) => record | null" : "an output { write, flush, shutdown }";
     list.forEach((item: unknown, i) => {
-      const ok = key === "processors" ? typeof item === "function" : typeof (item as Output)?.write === "function";
+      const ok =
+        key === "processors" ? typeof item === "function" : typeof (item as Output)?.write === "function";
       if (!ok) throw new TypeError(`mlobs: invalid option ${key}[${i}]: expected ${kind}`);
     });
   }
@@ -78,7 +80,9 @@ function validate(options: LoggerOptions): void {
     for (const [key, value] of Object.entries(options.limits)) {
       if (!(key in limits)) fail("option limits", key, Object.keys(limits));
       if (!Number.isInteger(value) || (value as number) < 1) {
-        throw new TypeError(`mlobs: invalid option limits.${key} ${JSON.stringify(value)}: expected an integer >= 1`);
+        throw new TypeError(
+          `mlobs: invalid option limits.${key} ${JSON.stringify(value)}: expected an integer >= 1`,
+        );
       }
     }
   }
@@ -86,13 +90,16 @@ function validate(options: LoggerOptions): void {
 
 function threshold(options: LoggerOptions): number {
   const level =
-    pick("option level", options.level, LEVEL_NAMES) ?? pick("LOG_LEVEL", process.env.LOG_LEVEL, LEVEL_NAMES) ?? "info";
+    pick("option level", options.level, LEVEL_NAMES) ??
+    pick("LOG_LEVEL", process.env.LOG_LEVEL, LEVEL_NAMES) ??
+    "info";
   return level === "silent" ? SILENT : LEVEL_VALUES[level];
 }
 
 /** The format of the default stdout output: the option, then LOG_FORMAT, then TTY and NODE_ENV. */
 function format(options: LoggerOptions): "json" | "console" {
-  const chosen = pick("option format", options.format, FORMATS) ?? pick("LOG_FORMAT", process.env.LOG_FORMAT, FORMATS);
+  const chosen =
+    pick("option format", options.format, FORMATS) ?? pick("LOG_FORMAT", process.env.LOG_FORMAT, FORMATS);
   if (chosen !== undefined) return chosen;
   return process.stdout.isTTY && process.env.NODE_ENV !== "production" ? "console" : "json";
 }

@@ -8,7 +8,7 @@ export {
 } from "./configure.js";
 export { bindContext, clearContext, getContext, unbindContext, withContext } from "./context.js";
 export { type Diagnostics, getDiagnostics } from "./internal/diagnostics.js";
-export { type Level, LEVELS } from "./levels.js";
+export { LEVELS, type Level } from "./levels.js";
 export { Logger } from "./logger.js";
 export { type FileOutputOptions, fileOutput } from "./outputs/file.js";
 export { type StdoutOutputOptions, stdoutOutput } from "./outputs/stdout.js";

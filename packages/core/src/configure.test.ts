@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { configure, createLogger, defaultProcessors, getLogger, resetConfiguration } from "./configure.js";
+import { limits } from "./internal/json.js";
+import { createLogCapture } from "./testing.js";
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  resetConfiguration();
+});
+
+describe("createLogger()", () => {
+  it("rejects an unknown option, naming it and the accepted ones", () => {
+    expect(() => createLogger({ levle: "info" } as never)).toThrow(
+      'mlobs: invalid option "levle": expected one of name, level, format, processors, outputs, fields, limits',
+    );
+  });
+
+  it("rejects a bad level, naming the accepted levels", () => {
+    expect(() => createLogger({ level: "verbose" as never })).toThrow(
+      'mlobs: invalid option level "verbose": expected one of debug, info, warn, error, fatal, silent',
+    );
+  });
+
+  it("rejects a bad format, bad processors and bad outputs", () => {
+    expect(() => createLogger({ format: "xml" as never })).toThrow(
+      'invalid option format "xml": expected one of json, console',
+    );
+    expect(() => createLogger({ processors: [42 as never] })).toThrow(
+      "invalid option processors[0]: expected a function",
+    );
+    expect(() => createLogger({ outputs: [{} as never] })).toThrow(
+      "invalid option outputs[0]: expected an output",
+    );
+    expect(() => createLogger({ outputs: "stdout" as never })).toThrow(
+      "invalid option outputs: expected an array",
+    );
+    expect(() => createLogger({ name: 5 as never })).toThrow("invalid option name: expected a string");
+    expect(() => createLogger(null as never)).toThrow("options must be an object");
+    expect(() => createLogger({ limits: { maxDepth: 0 } })).toThrow("invalid option limits.maxDepth 0");
+    expect(() => createLogger({ limits: { depth: 3 } as never })).toThrow('invalid option limits "depth"');
+  });
+
+  it("reads LOG_LEVEL, and rejects a bad one naming the variable", () => {
+    const capture = createLogCapture();
+    vi.stubEnv("LOG_LEVEL", "error");
+    const log = createLogger({ outputs: [capture] });
+    log.warn("hidden");
+    log.error("shown");
+    expect(capture.entries.map((e) => e.event)).toEqual(["shown"]);
+    vi.stubEnv("LOG_LEVEL", "loud");
+    expect(() => createLogger()).toThrow('mlobs: invalid LOG_LEVEL "loud": expected one of debug');
+  });
+
+  it("lets the level option win over LOG_LEVEL", () => {
+    const capture = createLogCapture();
+    vi.stubEnv("LOG_LEVEL", "error");
+    createLogger({ outputs: [capture], level: "debug" }).debug("shown");
+    expect(capture.entries).toHaveLength(1);
+  });
+
+  it("rejects a bad LOG_FORMAT naming the variable", () => {
+    vi.stubEnv("LOG_FORMAT", "yaml");
+    expect(() => createLogger()).toThrow('mlobs: invalid LOG_FORMAT "yaml": expected one of json, console');
+  });
+
+  it("binds the fields option from the start", () => {
+    const capture = createLogCapture();
+    createLogger({ outputs: [capture], fields: { service: "api" } }).info("x");
+    expect(capture.entries[0]!.service).toBe("api");
+  });
+
+  it("sets encoding limits", () => {
+    const saved = { ...limits };
+    const capture = createLogCapture();
+    createLogger({ outputs: [capture], limits: { maxStringLength: 4 } }).info("x", { s: "abcdefgh" });
+    Object.assign(limits, saved);
+    expect(capture.entries[0]!.s).toBe("abcd...[truncated 4 chars]");
+  });
+});
+
+describe("configure() and getLogger()", () => {
+  it("applies to loggers obtained before and after, like structlog.configure", () => {
+    const early = getLogger("early");
+    const capture = createLogCapture();
+    configure({ outputs: [capture], level: "debug" });
+    early.debug("from_early");
+    getLogger("late", { service: "api" }).info("from_late");
+    expect(capture.entries).toMatchObject([
+      { event: "from_early", logger: "early", level: "debug" },
+      { event: "from_late", logger: "late", service: "api" },
+    ]);
+  });
+
+  it("takes no name or fields (they belong to loggers)", () => {
+    expect(() => configure({ name: "x" })).toThrow("configure() takes no name or fields");
+  });
+
+  it("the default chain adds context, level, timestamp, trace context and exceptions", () => {
+    expect(defaultProcessors().map((p) => typeof p)).toEqual(Array(5).fill("function"));
+  });
+});

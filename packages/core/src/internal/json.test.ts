@@ -1,0 +1,147 @@
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { diagnostics } from "./diagnostics.js";
+import { encodeValue, limits } from "./json.js";
+
+const parse = (value: unknown) => JSON.parse(encodeValue(value) ?? "null");
+const saved = { ...limits };
+afterEach(() => Object.assign(limits, saved));
+
+describe("encodeValue()", () => {
+  it("encodes what JSON.stringify encodes the same way", () => {
+    const value = { a: 1, b: "two", c: [true, null, { d: -0.5 }], e: 'quote"and\\slash\n' };
+    expect(encodeValue(value)).toBe(JSON.stringify(value));
+  });
+
+  it("leaves out undefined members and turns undefined items into null", () => {
+    expect(parse({ a: undefined, b: [undefined, 1] })).toEqual({ b: [null, 1] });
+    expect(encodeValue(undefined)).toBeUndefined();
+  });
+
+  it("marks cycles and counts them", () => {
+    const before = diagnostics.unencodable;
+    const a: Record<string, unknown> = { name: "a" };
+    a.self = a;
+    a.list = [a];
+    expect(parse(a)).toEqual({ name: "a", self: "[Circular]", list: ["[Circular]"] });
+    expect(diagnostics.unencodable - before).toBe(2);
+  });
+
+  it("repeats a shared (non-circular) object instead of marking it", () => {
+    const shared = { x: 1 };
+    expect(parse({ a: shared, b: shared })).toEqual({ a: { x: 1 }, b: { x: 1 } });
+  });
+
+  it("encodes BigInt, Map, Set, Buffer, typed arrays, Date, symbols and functions", () => {
+    expect(
+      parse({
+        big: 12345678901234567890n,
+        map: new Map<unknown, unknown>([
+          ["k", 1],
+          [2, "two"],
+        ]),
+        set: new Set(["a", "b"]),
+        buf: Buffer.from("hello"),
+        floats: new Float32Array([1.5, 2]),
+        date: new Date(Date.UTC(2024, 0, 15, 14, 32, 1)),
+        bad: new Date(Number.NaN),
+        sym: Symbol("s"),
+        fn: function predict() {},
+      }),
+    ).toEqual({
+      big: "12345678901234567890",
+      map: { k: 1, "2": "two" },
+      set: ["a", "b"],
+      buf: { type: "Buffer", base64: Buffer.from("hello").toString("base64") },
+      floats: [1.5, 2],
+      date: "2024-01-15T14:32:01.000Z",
+      bad: null,
+      sym: "Symbol(s)",
+      fn: "[Function: predict]",
+    });
+  });
+
+  it("writes NaN and Infinity as marker strings", () => {
+    expect(parse([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])).toEqual([
+      "NaN",
+      "Infinity",
+      "-Infinity",
+    ]);
+  });
+
+  it("survives throwing getters, throwing toJSON and hostile Proxies", () => {
+    const getter = {
+      ok: 1,
+      get broken() {
+        throw new Error("no");
+      },
+    };
+    const toJSON = {
+      toJSON() {
+        throw new Error("nope");
+      },
+    };
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error("trap");
+        },
+      },
+    );
+    expect(parse({ getter, toJSON, proxy })).toEqual({
+      getter: { ok: 1, broken: "[Unserializable: Error: no]" },
+      toJSON: "[Unserializable: Error: nope]",
+      proxy: "[Unserializable: Error: trap]",
+    });
+  });
+
+  it("encodes errors with type, message, stack, own fields and cause", () => {
+    const error = Object.assign(new RangeError("too big", { cause: "limit" }), { code: "E_BIG" });
+    expect(parse(error)).toMatchObject({
+      type: "RangeError",
+      message: "too big",
+      code: "E_BIG",
+      cause: "limit",
+    });
+    expect(parse(error).stack).toContain("RangeError: too big");
+  });
+
+  it("caps depth, string length and collection size with markers", () => {
+    Object.assign(limits, { maxDepth: 3, maxStringLength: 5, maxItems: 2 });
+    expect(parse({ a: { b: { c: { d: 1 } } } })).toEqual({ a: { b: { c: "[Object]" } } });
+    expect(parse("abcdefgh")).toBe("abcde...[truncated 3 chars]");
+    expect(parse([1, 2, 3, 4])).toEqual([1, 2, "[2 more items]"]);
+    expect(
+      parse(
+        new Map([
+          ["a", 1],
+          ["b", 2],
+          ["c", 3],
+        ]),
+      ),
+    ).toEqual({ a: 1, b: 2, "...": "[1 more entries]" });
+  });
+
+  it("always gives valid JSON, whatever the input (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withMap: true,
+          withSet: true,
+          withDate: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+          withBoxedValues: true,
+        }),
+        (value) => {
+          const encoded = encodeValue(value);
+          if (encoded !== undefined) JSON.parse(encoded);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});

@@ -1,0 +1,308 @@
+import { context, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "./configure.js";
+import { getDiagnostics } from "./internal/diagnostics.js";
+import type { Output } from "./record.js";
+import { renderJson } from "./renderers/json.js";
+import { createLogCapture } from "./testing.js";
+
+function setup(level: "debug" | "info" = "debug") {
+  const capture = createLogCapture();
+  return { capture, log: createLogger({ outputs: [capture], level }) };
+}
+
+describe("Logger", () => {
+  it("writes the tutorial's record: timestamp, level and event first, then the fields in call order", () => {
+    const { capture, log } = setup();
+    log.bind({ request_id: "abc-123", user_id: "u-42" }).info("prediction_complete", {
+      prediction: 0.87,
+      latency_ms: 142,
+      model_version: "v2.1",
+    });
+    const entry = capture.entries[0]!;
+    expect(Object.keys(entry)).toEqual([
+      "timestamp",
+      "level",
+      "event",
+      "request_id",
+      "user_id",
+      "prediction",
+      "latency_ms",
+      "model_version",
+    ]);
+    expect(entry).toMatchObject({
+      level: "info",
+      event: "prediction_complete",
+      request_id: "abc-123",
+      user_id: "u-42",
+      prediction: 0.87,
+      latency_ms: 142,
+      model_version: "v2.1",
+    });
+    expect(entry.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it("has one method per level and writes each level's name", () => {
+    const { capture, log } = setup();
+    log.debug("d");
+    log.info("i");
+    log.warn("w");
+    log.error("e");
+    log.fatal("f");
+    log.log("warn", "l");
+    expect(capture.entries.map((e) => [e.level, e.event])).toEqual([
+      ["debug", "d"],
+      ["info", "i"],
+      ["warn", "w"],
+      ["error", "e"],
+      ["fatal", "f"],
+      ["warn", "l"],
+    ]);
+  });
+
+  it("checks the level before any work: processors do not run for disabled levels", () => {
+    let runs = 0;
+    const capture = createLogCapture();
+    const log = createLogger({
+      level: "warn",
+      outputs: [capture],
+      processors: [
+        (r) => {
+          runs++;
+          return r;
+        },
+      ],
+    });
+    log.debug("no");
+    log.info("no");
+    log.warn("yes");
+    expect(runs).toBe(1);
+    expect(log.isLevelEnabled("info")).toBe(false);
+    expect(log.isLevelEnabled("error")).toBe(true);
+    expect(capture.entries.map((e) => e.event)).toEqual(["yes"]);
+  });
+
+  it("silent writes nothing", () => {
+    const capture = createLogCapture();
+    const log = createLogger({ level: "silent", outputs: [capture] });
+    log.fatal("nothing");
+    expect(capture.entries).toEqual([]);
+  });
+
+  it("bind() returns a new logger; unbind() and new() change only the new one", () => {
+    const { capture, log } = setup();
+    const a = log.bind({ request_id: "r", user_id: "u" });
+    const b = a.unbind("user_id");
+    const c = a.new({ only: 1 });
+    log.info("plain");
+    a.info("a");
+    b.info("b");
+    c.info("c");
+    expect(capture.entries.map(({ request_id, user_id, only }) => ({ request_id, user_id, only }))).toEqual([
+      { request_id: undefined, user_id: undefined, only: undefined },
+      { request_id: "r", user_id: "u", only: undefined },
+      { request_id: "r", user_id: undefined, only: undefined },
+      { request_id: undefined, user_id: undefined, only: 1 },
+    ]);
+    expect(a.bindings).toEqual({ request_id: "r", user_id: "u" });
+  });
+
+  it("lets a call field override a bound field without writing the key twice", () => {
+    const capture = createLogCapture();
+    const log = createLogger({ outputs: [capture], processors: [] }).bind({ model: "a", keep: 1 });
+    log.info("x", { model: "b" });
+    expect(capture.entries[0]).toEqual({ event: "x", keep: 1, model: "b" });
+    // Parsing hides duplicate keys: count them in the line itself.
+    expect(renderJson(capture.records[0]!).match(/"model":/g)).toHaveLength(1);
+  });
+
+  it("writes the logger name and keeps it across bind() and child()", () => {
+    const capture = createLogCapture();
+    const log = createLogger({ name: "ml_model", outputs: [capture] });
+    log.bind({ a: 1 }).info("x");
+    log.child("other").info("y");
+    expect(capture.entries.map((e) => e.logger)).toEqual(["ml_model", "other"]);
+  });
+
+  it("takes an Error as the fields and formats it", () => {
+    const { capture, log } = setup();
+    log.error("model_failed", new TypeError("input has NaN"));
+    expect(capture.entries[0]).toMatchObject({
+      error: "TypeError: input has NaN",
+      exception: { type: "TypeError" },
+    });
+  });
+
+  it("leaves out undefined fields and does not mutate the caller's object", () => {
+    const { capture, log } = setup();
+    const fields = { a: 1, b: undefined };
+    log.info("x", fields);
+    expect(fields).toEqual({ a: 1, b: undefined });
+    expect("b" in capture.entries[0]!).toBe(false);
+  });
+
+  it("sends one record to every output, and an output that throws costs only itself", () => {
+    const capture = createLogCapture();
+    const broken: Output = {
+      write() {
+        throw new Error("disk on fire");
+      },
+      flush: async () => {},
+      shutdown: async () => {},
+    };
+    const before = getDiagnostics();
+    const log = createLogger({ outputs: [broken, capture] });
+    log.info("still_written");
+    expect(capture.entries.map((e) => e.event)).toEqual(["still_written"]);
+    expect(getDiagnostics().outputErrors - before.outputErrors).toBe(1);
+    expect(getDiagnostics().dropped - before.dropped).toBe(1);
+  });
+
+  it("writes the record when a processor throws, naming what failed", () => {
+    const capture = createLogCapture();
+    function explode(): never {
+      throw new Error("bug");
+    }
+    const log = createLogger({ outputs: [capture], processors: [explode] });
+    log.info("survives", { a: 1 });
+    expect(capture.entries[0]).toMatchObject({
+      event: "survives",
+      a: 1,
+      logging_error: "processor explode threw Error: bug",
+    });
+  });
+
+  it("drops a record when a processor returns null", () => {
+    const capture = createLogCapture();
+    const log = createLogger({ outputs: [capture], processors: [(r) => (r.event === "drop" ? null : r)] });
+    log.info("drop");
+    log.info("keep");
+    expect(capture.entries.map((e) => e.event)).toEqual(["keep"]);
+  });
+
+  it("accepts odd arguments without throwing", () => {
+    const { capture, log } = setup();
+    log.info(42 as unknown as string, "text" as unknown as Record<string, unknown>);
+    log.info("nulls", null as unknown as Record<string, unknown>);
+    expect(capture.entries.map((e) => [e.event, e.value])).toEqual([
+      ["42", "text"],
+      ["nulls", undefined],
+    ]);
+  });
+
+  it("flush() and shutdown() reach every output", async () => {
+    const calls: string[] = [];
+    const output = (name: string): Output => ({
+      write() {},
+      flush: async () => void calls.push(`${name}.flush`),
+      shutdown: async () => void calls.push(`${name}.shutdown`),
+    });
+    const log = createLogger({ outputs: [output("a"), output("b")] });
+    await log.flush();
+    await log.shutdown();
+    expect(calls).toEqual(["a.flush", "b.flush", "a.shutdown", "b.shutdown"]);
+  });
+
+  it("never throws and always writes one parsable line, whatever the fields (property)", () => {
+    const { capture, log } = setup();
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.dictionary(
+          fc.string(),
+          fc.anything({
+            withBigInt: true,
+            withMap: true,
+            withSet: true,
+            withDate: true,
+            withTypedArray: true,
+            withNullPrototype: true,
+          }),
+        ),
+        (event, fields) => {
+          capture.clear();
+          log.info(event, fields);
+          expect(capture.entries).toHaveLength(1);
+          expect(capture.entries[0]!.event).toBe(event);
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("never throws on hostile values: cycles, throwing getters and toJSON, Proxies, huge strings", () => {
+    const { capture, log } = setup();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const hostile = {
+      cyclic,
+      get getter() {
+        throw new Error("getter");
+      },
+      json: {
+        toJSON() {
+          throw new Error("toJSON");
+        },
+      },
+      proxy: new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error("get trap");
+          },
+          ownKeys: () => ["x"],
+          getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }),
+        },
+      ),
+      huge: "x".repeat(1_000_000),
+      deep: JSON.parse(`${"[".repeat(500)}${"]".repeat(500)}`),
+      big: 1n,
+      nan: Number.NaN,
+    };
+    expect(() => log.info("hostile", hostile)).not.toThrow();
+    expect(() =>
+      log.info(
+        "proxy_fields",
+        new Proxy(
+          {},
+          {
+            ownKeys: () => {
+              throw new Error("keys");
+            },
+          },
+        ),
+      ),
+    ).not.toThrow();
+    const [first, second] = capture.entries;
+    expect(first).toMatchObject({ cyclic: { self: "[Circular]" }, big: "1", nan: "NaN" });
+    expect((first!.huge as string).length).toBeLessThan(200_000);
+    expect(second).toMatchObject({
+      event: "proxy_fields",
+      logging_error: "fields could not be read: Error: keys",
+    });
+  });
+});
+
+describe("Logger inside a span", () => {
+  const manager = new AsyncLocalStorageContextManager();
+  beforeAll(() => {
+    context.setGlobalContextManager(manager.enable());
+  });
+  afterAll(() => {
+    context.disable();
+  });
+
+  it("adds the active span's trace_id, span_id and trace_flags", () => {
+    const { capture, log } = setup();
+    const tracer = new BasicTracerProvider().getTracer("test");
+    const span = tracer.startSpan("predict");
+    context.with(trace.setSpan(context.active(), span), () => log.info("inside"));
+    log.info("outside");
+    const { traceId, spanId } = span.spanContext();
+    expect(capture.entries[0]).toMatchObject({ trace_id: traceId, span_id: spanId, trace_flags: "01" });
+    expect(capture.entries[1]!.trace_id).toBeUndefined();
+  });
+});
