@@ -1,0 +1,282 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { COLLECTOR_BIN, REPO_ROOT, SHIPPED_CONFIG, startCollector, waitFor } from "./collector.js";
+
+const FORWARD_OVERLAY = join(REPO_ROOT, "collector/overlays/forward.yaml");
+
+/** Runs `otelcol-mlobs validate` on the given configs; file_storage needs a directory it may create. */
+function validate(...configs: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), "mlobs-validate-"));
+  const result = spawnSync(COLLECTOR_BIN, ["validate", ...configs.map((c) => `--config=${c}`)], {
+    cwd: dir,
+    env: { ...process.env, MLOBS_QUEUE_DIR: join(dir, "queue"), MLOBS_OTEL_OUT_DIR: join(dir, "out") },
+    encoding: "utf8",
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** A hand-written OTLP/JSON logs request, as an SDK would POST it to /v1/logs. */
+function otlpLogsBody(traceId: string, event: string, attributes: Record<string, number | string>) {
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: "collector-e2e" } }] },
+        scopeLogs: [
+          {
+            scope: { name: "mlobs-test" },
+            logRecords: [
+              {
+                timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                severityNumber: 9,
+                severityText: "info",
+                eventName: event,
+                body: { stringValue: event },
+                traceId,
+                spanId: "b7ad6b7169203331",
+                attributes: [
+                  ...Object.entries(attributes).map(([key, v]) => ({
+                    key,
+                    value: typeof v === "number" ? { doubleValue: v } : { stringValue: v },
+                  })),
+                  {
+                    key: "model",
+                    value: {
+                      kvlistValue: {
+                        values: [
+                          { key: "name", value: { stringValue: "churn" } },
+                          { key: "version", value: { intValue: "3" } },
+                        ],
+                      },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+async function postLogs(otlpHttpUrl: string, body: unknown): Promise<Response> {
+  return fetch(`${otlpHttpUrl}/v1/logs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+const randomTraceId = () =>
+  Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+
+describe("otel-collector.yaml", () => {
+  it("validate: the shipped config passes on the built collector", () => {
+    const { status, output } = validate(SHIPPED_CONFIG);
+    expect(output).toBe("");
+    expect(status).toBe(0);
+  });
+
+  it("validate: the shipped config plus the forward overlay passes", () => {
+    expect(validate(SHIPPED_CONFIG, FORWARD_OVERLAY).status).toBe(0);
+  });
+
+  it("validate: a misspelled key fails and names the key", () => {
+    const { status, output } = validate(
+      SHIPPED_CONFIG,
+      "yaml:processors::memory_limiter::check_intervall: 1s",
+    );
+    expect(status).not.toBe(0);
+    expect(output).toContain("invalid keys: check_intervall");
+  });
+
+  it("validate: append together with rotation fails and says so", () => {
+    const { status, output } = validate(
+      SHIPPED_CONFIG,
+      "yaml:exporters::file/predictions::rotation::max_megabytes: 10",
+    );
+    expect(status).not.toBe(0);
+    expect(output).toContain("append and rotation enabled at the same time is not supported");
+  });
+});
+
+describe("docker-compose.yml", () => {
+  const raw = readFileSync(join(REPO_ROOT, "docker-compose.yml"), "utf8");
+  const compose = parse(raw);
+  const collector = compose.services["otel-collector"];
+  const config = parse(readFileSync(SHIPPED_CONFIG, "utf8"));
+  const env: Record<string, string> = collector.environment;
+  const containerPort = (hostPortSpec: string) => Number(hostPortSpec.split(":").at(-1));
+  const portOf = (endpoint: string | undefined) => Number(endpoint?.split(":").at(-1));
+
+  it("pins the contrib image to the release in collector/go.mod", () => {
+    const goMod = readFileSync(join(REPO_ROOT, "collector/go.mod"), "utf8");
+    const release = goMod.match(/go\.opentelemetry\.io\/collector\/otelcol v(\d+\.\d+\.\d+)/)?.[1];
+    expect(release).toBeDefined();
+    expect(collector.image).toBe(`otel/opentelemetry-collector-contrib:${release}`);
+    // One release for every collector module: beta ones carry it, contrib ones too.
+    const betaVersions = [...goMod.matchAll(/(?:collector|collector-contrib)\/\S+ (v0\.\d+\.\d+)/g)].map(
+      (m) => m[1],
+    );
+    expect(new Set(betaVersions)).toEqual(new Set([`v${release}`]));
+  });
+
+  it("mounts otel-collector.yaml read-only where --config points", () => {
+    const configArg = (collector.command as string[]).find((a) => a.startsWith("--config="));
+    const target = configArg?.slice("--config=".length);
+    expect(collector.volumes).toContain(`./otel-collector.yaml:${target}:ro`);
+  });
+
+  it("publishes exactly the receiver and health_check ports the config listens on", () => {
+    const http = config.receivers.otlp.protocols.http.endpoint;
+    const grpc = config.receivers.otlp.protocols.grpc.endpoint;
+    const health = config.extensions.health_check.endpoint;
+    expect(http).toContain("${env:MLOBS_OTLP_HTTP_ENDPOINT:-");
+    expect(grpc).toContain("${env:MLOBS_OTLP_GRPC_ENDPOINT:-");
+    expect(health).toContain("${env:MLOBS_HEALTH_ENDPOINT:-");
+    // Inside the container every listener must be on 0.0.0.0, or the published ports lead nowhere.
+    for (const name of ["MLOBS_OTLP_HTTP_ENDPOINT", "MLOBS_OTLP_GRPC_ENDPOINT", "MLOBS_HEALTH_ENDPOINT"]) {
+      expect(env[name]).toMatch(/^0\.0\.0\.0:\d+$/);
+    }
+    const published = (collector.ports as string[]).map(containerPort).sort();
+    const listening = [env.MLOBS_OTLP_HTTP_ENDPOINT, env.MLOBS_OTLP_GRPC_ENDPOINT, env.MLOBS_HEALTH_ENDPOINT]
+      .map(portOf)
+      .sort();
+    expect(published).toEqual(listening);
+  });
+
+  it("gives the file exporters and the queue writable volumes at the paths the config reads", () => {
+    const volumeTargets = (collector.volumes as string[]).map((v) => v.split(":")[1]);
+    for (const [exporter, file] of [
+      ["file/predictions", "logs.jsonl"],
+      ["file/traces", "traces.jsonl"],
+      ["file/metrics", "metrics.jsonl"],
+    ]) {
+      expect(config.exporters[exporter as string].path).toMatch(
+        new RegExp(`^\\$\\{env:MLOBS_OTEL_OUT_DIR:-[^}]+\\}/${file}$`),
+      );
+    }
+    expect(config.extensions["file_storage/queue"].directory).toMatch(/^\$\{env:MLOBS_QUEUE_DIR:-/);
+    expect(volumeTargets).toContain(env.MLOBS_OTEL_OUT_DIR);
+    expect(volumeTargets).toContain(env.MLOBS_QUEUE_DIR);
+    for (const v of collector.volumes as string[]) {
+      if (!v.endsWith(":ro")) expect(v.split(":")).toHaveLength(2); // no ":ro" on output volumes
+    }
+  });
+
+  it("comments every published port", () => {
+    for (const spec of collector.ports as string[]) {
+      const line = raw.split("\n").find((l) => l.includes(`"${spec}"`));
+      expect(line, spec).toMatch(/#\s*\S/);
+    }
+  });
+});
+
+describe("the collector binary on otel-collector.yaml", () => {
+  it("writes a posted log record to the file and to stdout, and keeps it across a restart", async () => {
+    const collector = await startCollector();
+    try {
+      const traceId = randomTraceId();
+      const res = await postLogs(
+        collector.otlpHttpUrl,
+        otlpLogsBody(traceId, "prediction_complete", { prediction: 0.87, user_id: "u-42" }),
+      );
+      expect(res.status).toBe(200);
+
+      const [record] = await waitFor(async () => {
+        const found = (await collector.readRecords()).filter((r) => r.traceId === traceId);
+        return found.length > 0 && found;
+      });
+      expect(record).toMatchObject({
+        traceId,
+        spanId: "b7ad6b7169203331",
+        eventName: "prediction_complete",
+        severityText: "info",
+        severityNumber: 9,
+        body: "prediction_complete",
+        attributes: { prediction: 0.87, user_id: "u-42", model: { name: "churn", version: 3 } },
+        resource: { "service.name": "collector-e2e" },
+        scope: "mlobs-test",
+      });
+      // debug/records prints the full record, trace id included, on the real stdout.
+      await waitFor(() => collector.stdout().includes(`Trace ID: ${traceId}`));
+      expect(collector.stdout()).toContain("EventName: prediction_complete");
+
+      // append: true: a restart must not truncate what was written before.
+      await collector.restart();
+      const second = randomTraceId();
+      expect(
+        (await postLogs(collector.otlpHttpUrl, otlpLogsBody(second, "request_received", {}))).status,
+      ).toBe(200);
+      await collector.stop();
+      const ids = (await collector.readRecords()).map((r) => r.traceId);
+      expect(ids).toEqual([traceId, second]);
+
+      // The documented flatten command gives one grep-able record per line.
+      const flat = spawnSync(
+        process.execPath,
+        [join(REPO_ROOT, "collector/flatten-logs.mjs"), collector.outputFile],
+        {
+          encoding: "utf8",
+        },
+      );
+      expect(flat.status).toBe(0);
+      const lines = flat.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(lines[0]).toMatchObject({
+        event: "prediction_complete",
+        severity: "info",
+        trace_id: traceId,
+        span_id: "b7ad6b7169203331",
+        attributes: { prediction: 0.87, model: { name: "churn", version: 3 } },
+      });
+      expect(lines[1]).toMatchObject({ event: "request_received", trace_id: second });
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it("forwards through the persistent queue with the forward overlay", async () => {
+    const received: { url: string | undefined; contentType: string | undefined; bytes: number }[] = [];
+    const server = createServer((req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push({
+          url: req.url,
+          contentType: req.headers["content-type"],
+          bytes: Buffer.concat(chunks).length,
+        });
+        res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const { port } = server.address() as AddressInfo;
+    const collector = await startCollector({
+      configs: [SHIPPED_CONFIG, FORWARD_OVERLAY],
+      env: { MLOBS_FORWARD_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+    });
+    try {
+      const traceId = randomTraceId();
+      expect((await postLogs(collector.otlpHttpUrl, otlpLogsBody(traceId, "forwarded", {}))).status).toBe(
+        200,
+      );
+      await waitFor(() => received.length > 0, 15_000);
+      expect(received[0]).toMatchObject({ url: "/v1/logs", contentType: "application/x-protobuf" });
+      expect(received[0]?.bytes).toBeGreaterThan(0);
+      // The queue is persistent: file_storage keeps it in the queue directory.
+      expect(collector.stderr()).not.toContain("\terror\t");
+    } finally {
+      await collector.stop();
+      await new Promise((done) => server.close(done));
+    }
+  });
+});
