@@ -125,6 +125,11 @@ describe("docker-compose.yml", () => {
       (m) => m[1],
     );
     expect(new Set(betaVersions)).toEqual(new Set([`v${release}`]));
+    // ...and the stable (v1) core modules the matching v1 release.
+    const stableVersions = [...goMod.matchAll(/go\.opentelemetry\.io\/collector\/\S+ (v1\.\d+\.\d+)/g)].map(
+      (m) => m[1],
+    );
+    expect(new Set(stableVersions).size).toBe(1);
   });
 
   it("mounts otel-collector.yaml read-only where --config points", () => {

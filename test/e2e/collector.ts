@@ -165,6 +165,8 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
   };
 }
 
+type Truthy<T> = Exclude<T, false | 0 | "" | null | undefined>;
+
 /**
  * Polls `predicate` until it returns a truthy value (which is returned) or `timeoutMs` passes.
  * A predicate that throws fails at once: use it for "this can never become true".
@@ -173,11 +175,11 @@ export async function waitFor<T>(
   predicate: () => T | Promise<T>,
   timeoutMs = 10_000,
   intervalMs = 100,
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await predicate();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as Truthy<T>;
     if (Date.now() >= deadline) throw new Error(`waitFor: condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
