@@ -106,6 +106,23 @@ describe("otel-collector.yaml", () => {
   });
 });
 
+describe("collector/", () => {
+  it("reports, in `components`, the module versions that go.mod requires", () => {
+    const goMod = readFileSync(join(REPO_ROOT, "collector/go.mod"), "utf8");
+    const result = spawnSync(COLLECTOR_BIN, ["components"], { encoding: "utf8" });
+    expect(result.status).toBe(0);
+    const listed = parse(result.stdout) as Record<string, { module?: string }[]>;
+    const modules = Object.entries(listed)
+      .filter(([kind]) => kind !== "buildinfo")
+      .flatMap(([, entries]) => entries.map((e) => e.module ?? ""));
+    expect(modules.length).toBeGreaterThanOrEqual(11);
+    for (const module of modules) {
+      const [path, version] = module.split(" ");
+      expect(goMod, module).toMatch(new RegExp(`^\\s+${path?.replaceAll(".", "\\.")} ${version}$`, "m"));
+    }
+  });
+});
+
 describe("docker-compose.yml", () => {
   const raw = readFileSync(join(REPO_ROOT, "docker-compose.yml"), "utf8");
   const compose = parse(raw);
