@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { diagnostics } from "../internal/diagnostics.js";
 import { LineSink } from "../internal/sink.js";
+import { warn } from "../internal/warn.js";
 import type { LogRecord, Output } from "../record.js";
 import { renderJson } from "../renderers/json.js";
 import { reportWriteError } from "./stdout.js";
@@ -97,9 +98,7 @@ export function fileOutput(options: FileOutputOptions): Output {
       size = 0;
       if (!warnedRotation) {
         warnedRotation = true;
-        process.emitWarning(
-          `mlobs: rotating ${file} failed (${(error as Error).message}); still appending to it`,
-        );
+        warn(`mlobs: rotating ${file} failed (${(error as Error).message}); still appending to it`);
       }
     }
   }
@@ -110,7 +109,7 @@ export function fileOutput(options: FileOutputOptions): Output {
         diagnostics.dropped++;
         if (!warnedClosed) {
           warnedClosed = true;
-          process.emitWarning(`mlobs: a record was written to ${file} after shutdown(); it was dropped`);
+          warn(`mlobs: a record was written to ${file} after shutdown(); it was dropped`);
         }
         return;
       }

@@ -1,5 +1,6 @@
 import { diagnostics } from "../internal/diagnostics.js";
 import { LineSink } from "../internal/sink.js";
+import { warn } from "../internal/warn.js";
 import type { LogRecord, Output } from "../record.js";
 import { consoleRenderer } from "../renderers/console.js";
 import { renderJson } from "../renderers/json.js";
@@ -36,7 +37,7 @@ export function reportWriteError(where: string): (error: Error, lines: number) =
     diagnostics.dropped += lines;
     if (!warned) {
       warned = true;
-      process.emitWarning(`mlobs: writing to ${where} failed (${error.message}); ${lines} records lost`);
+      warn(`mlobs: writing to ${where} failed (${error.message}); ${lines} records lost`);
     }
   };
 }
