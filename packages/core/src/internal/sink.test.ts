@@ -1,0 +1,97 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { LineSink } from "./sink.js";
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "mlobs-sink-"));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+let count = 0;
+function tempFile(): { file: string; fd: number } {
+  const file = path.join(root, `sink-${++count}.log`);
+  return { file, fd: fs.openSync(file, "a") };
+}
+
+const read = (file: string) => fs.readFileSync(file, "utf8");
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe("LineSink", () => {
+  it("does no I/O in write(): lines reach the file together, on the next event-loop turn", async () => {
+    const { file, fd } = tempFile();
+    const sink = new LineSink(fd, { closeFd: true });
+    sink.write("one\n");
+    sink.write("two\n");
+    expect(read(file)).toBe("");
+    expect(sink.pending).toBe(8);
+    await nextTurn();
+    expect(read(file)).toBe("one\ntwo\n");
+    expect(sink.pending).toBe(0);
+    sink.close();
+  });
+
+  it("writes at once when 64 KiB have gathered within one turn", () => {
+    const { file, fd } = tempFile();
+    const sink = new LineSink(fd, { closeFd: true });
+    const line = `${"x".repeat(1023)}\n`;
+    for (let i = 0; i < 63; i++) sink.write(line);
+    expect(read(file)).toBe("");
+    sink.write(line);
+    expect(read(file)).toHaveLength(64 * 1024);
+    sink.close();
+  });
+
+  it("writes multi-byte text byte for byte", async () => {
+    const { file, fd } = tempFile();
+    const sink = new LineSink(fd, { closeFd: true });
+    sink.write("prédiction ✓ 模型\n");
+    await sink.flush();
+    expect(read(file)).toBe("prédiction ✓ 模型\n");
+    sink.close();
+  });
+
+  it("reopen(): lines before go to the old descriptor, lines after to the new one", () => {
+    const a = tempFile();
+    const b = tempFile();
+    const sink = new LineSink(a.fd, { closeFd: true });
+    sink.write("old\n");
+    sink.reopen(b.fd);
+    sink.write("new\n");
+    sink.close();
+    expect(read(a.file)).toBe("old\n");
+    expect(read(b.file)).toBe("new\n");
+    // The sink owned the old descriptor: it is closed.
+    expect(() => fs.fstatSync(a.fd)).toThrow(/EBADF/);
+  });
+
+  it("close() writes what is pending and closes only a descriptor it owns", () => {
+    const owned = tempFile();
+    const borrowed = tempFile();
+    const ownSink = new LineSink(owned.fd, { closeFd: true });
+    const borrowedSink = new LineSink(borrowed.fd);
+    ownSink.write("owned\n");
+    borrowedSink.write("borrowed\n");
+    ownSink.close();
+    borrowedSink.close();
+    expect(read(owned.file)).toBe("owned\n");
+    expect(read(borrowed.file)).toBe("borrowed\n");
+    expect(() => fs.fstatSync(owned.fd)).toThrow(/EBADF/);
+    expect(fs.fstatSync(borrowed.fd).isFile()).toBe(true);
+    fs.closeSync(borrowed.fd);
+  });
+
+  it("reports a failed write with the number of lines it lost, once per write", () => {
+    const { fd } = tempFile();
+    fs.closeSync(fd);
+    const sink = new LineSink(fd);
+    const reports: { code: string | undefined; lines: number }[] = [];
+    sink.onError = (error, lines) => reports.push({ code: (error as NodeJS.ErrnoException).code, lines });
+    sink.write("a\nb\nc\n");
+    sink.flushSync();
+    expect(reports).toEqual([{ code: "EBADF", lines: 3 }]);
+    expect(sink.pending).toBe(0);
+    sink.flushSync();
+    expect(reports).toHaveLength(1);
+    sink.close();
+  });
+});
