@@ -10,6 +10,15 @@ export { bindContext, clearContext, getContext, unbindContext, withContext } fro
 export { type Diagnostics, getDiagnostics } from "./internal/diagnostics.js";
 export { LEVELS, type Level } from "./levels.js";
 export { Logger } from "./logger.js";
+export type { FeaturePolicy } from "./ml/feature-fields.js";
+export {
+  type InstrumentedPredict,
+  type InstrumentPredictOptions,
+  instrumentPredict,
+  type PredictCallOptions,
+} from "./ml/instrument-predict.js";
+export { InvalidFeatureError } from "./ml/invalid-feature-error.js";
+export { ML } from "./ml/semconv.js";
 export { type FileOutputOptions, fileOutput } from "./outputs/file.js";
 export { type StdoutOutputOptions, stdoutOutput } from "./outputs/stdout.js";
 export { addLogLevel } from "./processors/add-log-level.js";

@@ -1,0 +1,54 @@
+import type { Fields } from "../record.js";
+
+/**
+ * What `request_received` says about the input features: `"count"` (the default) only
+ * `feature_count`; `"names"` adds `feature_names`; `{ values }` adds the values themselves as
+ * `features`, for a `sampleRate` share of calls (0..1), with the `redact` keys replaced.
+ */
+export type FeaturePolicy =
+  | "count"
+  | "names"
+  | { values: { sampleRate: number; redact?: readonly string[] } };
+
+const REDACTED = "[REDACTED]";
+
+/** The `request_received` fields for `input` (one item, or a batch when `batch` is set) under `policy`. */
+export function featureFields(input: unknown, policy: FeaturePolicy, batch: boolean): Fields {
+  const items = batch ? (input as readonly unknown[]) : undefined;
+  const first = items === undefined ? input : items[0];
+  const fields: Fields = {};
+  if (items !== undefined) fields.batch_size = items.length;
+  fields.feature_count = countFeatures(first);
+  if (policy === "count") return fields;
+  const names = featureNames(first);
+  if (names !== undefined) fields.feature_names = names;
+  if (policy === "names") return fields;
+  const { sampleRate, redact = [] } = policy.values;
+  // Math.random() rather than the trace id: a sampled trace must not imply logged feature values.
+  if (sampleRate > 0 && Math.random() < sampleRate) {
+    fields.features =
+      items === undefined ? redactValues(input, redact) : items.map((item) => redactValues(item, redact));
+  }
+  return fields;
+}
+
+function countFeatures(input: unknown): number | undefined {
+  if (Array.isArray(input) || ArrayBuffer.isView(input)) return (input as ArrayLike<unknown>).length;
+  if (typeof input === "object" && input !== null) return Object.keys(input).length;
+  return undefined;
+}
+
+function featureNames(input: unknown): string[] | undefined {
+  if (Array.isArray(input) || ArrayBuffer.isView(input)) return undefined;
+  if (typeof input === "object" && input !== null) return Object.keys(input);
+  return undefined;
+}
+
+function redactValues(input: unknown, redact: readonly string[]): unknown {
+  if (ArrayBuffer.isView(input)) input = Array.from(input as unknown as ArrayLike<number>);
+  if (Array.isArray(input)) return input.map((value, i) => (redact.includes(String(i)) ? REDACTED : value));
+  if (typeof input !== "object" || input === null) return input;
+  const copy: Fields = {};
+  for (const [name, value] of Object.entries(input)) copy[name] = redact.includes(name) ? REDACTED : value;
+  return copy;
+}

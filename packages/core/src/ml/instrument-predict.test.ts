@@ -1,0 +1,624 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { metrics, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../configure.js";
+import type { Fields } from "../record.js";
+import { type InstrumentPredictOptions, instrumentPredict } from "./instrument-predict.js";
+import { InvalidFeatureError } from "./invalid-feature-error.js";
+import { createTestTelemetry } from "./test-telemetry.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const FEATURES = { age: 35, balance: 20, campaign: 1 };
+
+/** The tutorial's toy model: the sum of the features over 100, capped at 1. */
+function toyModel(features: Record<string, number>): number {
+  return Math.min(Object.values(features).reduce((a, b) => a + b, 0) / 100, 1);
+}
+
+/** Options as a test varies them; `batch` is a boolean here, not the literal each overload wants. */
+type TestOptions = Partial<InstrumentPredictOptions<never, never>> & { batch?: boolean };
+
+function setup(extra: TestOptions = {}) {
+  const t = createTestTelemetry();
+  const { logger, tracer, meter } = t;
+  const options = {
+    modelName: "churn",
+    modelVersion: "v3.2",
+    threshold: 0.65,
+    logger,
+    tracer,
+    meter,
+    ...extra,
+  };
+  // Typed as never so that either overload accepts it; each test's predict still types its input.
+  return { ...t, options: options as never };
+}
+
+function events(entries: Fields[]) {
+  return entries.map((e) => [e.event, e.level]);
+}
+
+function hasTwoDecimalsAtMost(value: unknown): boolean {
+  return typeof value === "number" && value >= 0 && Math.round(value * 100) / 100 === value;
+}
+
+describe("instrumentPredict(): events", () => {
+  it("logs request_received then prediction_complete with the tutorial's fields, all bound to the call", () => {
+    const { capture, spans, options } = setup();
+    const predict = instrumentPredict((f: Record<string, number>) => toyModel(f) + 0.12, options);
+    const result = predict(FEATURES, { userId: "user-001" });
+    expect(result).toBeCloseTo(0.68);
+    expect(events(capture.entries)).toEqual([
+      ["request_received", "info"],
+      ["prediction_complete", "info"],
+    ]);
+    const [received, complete] = capture.entries as [Fields, Fields];
+    expect(received.feature_count).toBe(3);
+    expect(received).not.toHaveProperty("feature_names");
+    expect(received).not.toHaveProperty("features");
+    expect(complete).toMatchObject({ low_confidence: false, confidence: 0.68, threshold: 0.65 });
+    expect(complete.prediction).toBeCloseTo(0.68);
+    expect(hasTwoDecimalsAtMost(complete.latency_ms)).toBe(true);
+    for (const entry of capture.entries) {
+      expect(entry).toMatchObject({ user_id: "user-001", model_name: "churn", model_version: "v3.2" });
+      expect(entry.prediction_id).toMatch(UUID);
+      expect(entry.prediction_id).toBe(received.prediction_id);
+    }
+    const [span] = spans.getFinishedSpans();
+    expect(span?.name).toBe("predict churn");
+    expect(span?.attributes).toMatchObject({
+      "model.name": "churn",
+      "model.version": "v3.2",
+      "ml.prediction.id": received.prediction_id,
+      "ml.prediction.low_confidence": false,
+      "ml.prediction.confidence": 0.68,
+    });
+    expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it("logs low_confidence_prediction at warn when the confidence is under the threshold", () => {
+    const { capture, spans, options } = setup();
+    const predict = instrumentPredict(toyModel, options);
+    predict(FEATURES, { userId: "user-002" });
+    expect(events(capture.entries)).toEqual([
+      ["request_received", "info"],
+      ["low_confidence_prediction", "warn"],
+    ]);
+    expect(capture.entries[1]).toMatchObject({
+      prediction: 0.56,
+      low_confidence: true,
+      confidence: 0.56,
+      threshold: 0.65,
+      user_id: "user-002",
+    });
+    expect(spans.getFinishedSpans()[0]?.attributes["ml.prediction.low_confidence"]).toBe(true);
+  });
+
+  it("logs prediction_failed at error with error, exception and latency_ms, and rethrows the same error", () => {
+    const { capture, spans, options } = setup();
+    const boom = new RangeError("model not loaded");
+    const predict = instrumentPredict((_: Record<string, number>): number => {
+      throw boom;
+    }, options);
+    let thrown: unknown;
+    try {
+      predict(FEATURES, { userId: "user-003" });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBe(boom);
+    expect(events(capture.entries)).toEqual([
+      ["request_received", "info"],
+      ["prediction_failed", "error"],
+    ]);
+    const failed = capture.entries[1]!;
+    expect(failed.error).toBe("RangeError: model not loaded");
+    expect(failed.exception).toMatchObject({ type: "RangeError", message: "model not loaded" });
+    expect((failed.exception as Fields).stacktrace).toContain("model not loaded");
+    expect(hasTwoDecimalsAtMost(failed.latency_ms)).toBe(true);
+    expect(failed).toMatchObject({ user_id: "user-003", model_name: "churn" });
+    const [span] = spans.getFinishedSpans();
+    expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: "model not loaded" });
+    expect(span?.attributes["error.type"]).toBe("RangeError");
+    expect(span?.events.map((e) => [e.name, e.attributes?.["exception.type"]])).toEqual([
+      ["exception", "RangeError"],
+    ]);
+  });
+
+  it("reports a thrown non-Error as an Error and rethrows the original value", () => {
+    const { capture, options } = setup();
+    const predict = instrumentPredict((): number => {
+      throw "out of memory";
+    }, options);
+    expect(() => predict({})).toThrow("out of memory");
+    expect(capture.entries[1]).toMatchObject({ error: "Error: out of memory", exception: { type: "Error" } });
+  });
+
+  it("keeps a sync predict sync: the result is returned as is, not as a promise", () => {
+    const { options } = setup();
+    const result = instrumentPredict(() => 0.9, options)({});
+    expect(result).toBe(0.9);
+  });
+
+  it("awaits an async predict and logs after it settles, with the latency of the whole call", async () => {
+    const { capture, spans, options } = setup();
+    const predict = instrumentPredict(async (f: Record<string, number>) => {
+      await sleep(20);
+      return toyModel(f) + 0.3;
+    }, options);
+    const pending = predict(FEATURES, { userId: "user-004" });
+    expect(pending).toBeInstanceOf(Promise);
+    expect(events(capture.entries)).toEqual([["request_received", "info"]]);
+    expect(spans.getFinishedSpans()).toHaveLength(0);
+    expect(await pending).toBeCloseTo(0.86);
+    expect(events(capture.entries)).toEqual([
+      ["request_received", "info"],
+      ["prediction_complete", "info"],
+    ]);
+    // The timer may fire a little early, never 10 ms early.
+    expect(capture.entries[1]!.latency_ms as number).toBeGreaterThanOrEqual(10);
+    expect(spans.getFinishedSpans()).toHaveLength(1);
+  });
+
+  it("logs prediction_failed and rejects with the same error when an async predict rejects", async () => {
+    const { capture, spans, options } = setup();
+    const boom = new Error("timeout calling feature store");
+    const predict = instrumentPredict(async (_: Fields): Promise<number> => {
+      await sleep(1);
+      throw boom;
+    }, options);
+    await expect(predict({})).rejects.toBe(boom);
+    expect(events(capture.entries)).toEqual([
+      ["request_received", "info"],
+      ["prediction_failed", "error"],
+    ]);
+    expect(capture.entries[1]?.error).toBe("Error: timeout calling feature store");
+    expect(spans.getFinishedSpans()[0]?.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it("binds user_id only when given, and takes a caller's prediction id and extra fields", () => {
+    const { capture, options } = setup();
+    const predict = instrumentPredict(() => 0.9, options);
+    predict({}, { predictionId: "p-42", fields: { request_id: "r-1", prediction_id: "ignored" } });
+    for (const entry of capture.entries) {
+      expect(entry).not.toHaveProperty("user_id");
+      expect(entry).toMatchObject({ prediction_id: "p-42", request_id: "r-1" });
+    }
+  });
+
+  it("calls predict with the wrapper's this, so it can stand in for a method", () => {
+    const { options } = setup();
+    const model = {
+      bias: 0.5,
+      predict: instrumentPredict(function (this: { bias: number }, x: number[]) {
+        return this.bias + x[0]!;
+      }, options),
+    };
+    expect(model.predict([0.25])).toBe(0.75);
+  });
+});
+
+describe("instrumentPredict(): trace correlation", () => {
+  it("writes the span's trace_id and span_id on every record, the model's own records included", () => {
+    const { capture, spans, logger, options } = setup();
+    const predict = instrumentPredict((f: Record<string, number>) => {
+      logger.debug("ignored_below_level");
+      logger.info("features_scaled", { scale: 100 });
+      return toyModel(f);
+    }, options);
+    predict(FEATURES, { userId: "user-001" });
+    const span = spans.getFinishedSpans()[0]!;
+    expect(capture.entries.map((e) => e.event)).toEqual([
+      "request_received",
+      "features_scaled",
+      "low_confidence_prediction",
+    ]);
+    for (const entry of capture.entries) {
+      expect(entry.trace_id).toBe(span.spanContext().traceId);
+      expect(entry.span_id).toBe(span.spanContext().spanId);
+      expect(entry.user_id).toBe("user-001");
+    }
+  });
+
+  it("starts a child of the active span, and a new trace per call otherwise", () => {
+    const { capture, spans, tracer, options } = setup();
+    const predict = instrumentPredict(() => 0.9, options);
+    tracer.startActiveSpan("POST /predict", (parent) => {
+      predict({});
+      parent.end();
+    });
+    predict({});
+    predict({});
+    const finished = spans.getFinishedSpans();
+    const [child, parent, second, third] = finished;
+    expect(child?.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
+    expect(child?.spanContext().traceId).toBe(parent?.spanContext().traceId);
+    expect(second?.parentSpanContext).toBeUndefined();
+    const traceIds = new Set(capture.entries.map((e) => e.trace_id));
+    expect(traceIds.size).toBe(3);
+    expect(new Set([child, second, third].map((s) => s?.spanContext().traceId))).toEqual(traceIds);
+  });
+
+  it("keeps 200 interleaved async calls apart: each record has its own call's user, prediction and trace", async () => {
+    const { capture, logger, options } = setup();
+    const predict = instrumentPredict(async (f: { n: number }) => {
+      await sleep(f.n % 7);
+      logger.info("inside_model");
+      await sleep(f.n % 3);
+      return (f.n % 10) / 10;
+    }, options);
+    await Promise.all(Array.from({ length: 200 }, (_, n) => predict({ n }, { userId: `user-${n}` })));
+    expect(capture.entries).toHaveLength(600);
+    const byUser = new Map<unknown, Fields[]>();
+    for (const entry of capture.entries)
+      byUser.set(entry.user_id, [...(byUser.get(entry.user_id) ?? []), entry]);
+    expect(byUser.size).toBe(200);
+    const traceIds = new Set<unknown>();
+    for (const records of byUser.values()) {
+      expect(records).toHaveLength(3);
+      expect(new Set(records.map((r) => r.trace_id)).size).toBe(1);
+      expect(new Set(records.map((r) => r.prediction_id)).size).toBe(1);
+      traceIds.add(records[0]!.trace_id);
+    }
+    expect(traceIds.size).toBe(200);
+  });
+});
+
+describe("instrumentPredict(): input validation", () => {
+  it.each([
+    [{ age: 35, balance: Number.NaN }, 'feature "balance" is NaN', "balance"],
+    [{ age: Number.POSITIVE_INFINITY }, 'feature "age" is Infinity', "age"],
+    [{ age: Number.NEGATIVE_INFINITY }, 'feature "age" is -Infinity', "age"],
+    [{ balance: 20 }, 'missing required feature "age"', "age"],
+    [{ age: null, balance: 20 }, 'missing required feature "age"', "age"],
+  ])("rejects %j before calling the model: %s", (input, message, feature) => {
+    const { capture, spans, options } = setup({ requiredFeatures: ["age"] });
+    let calls = 0;
+    const predict = instrumentPredict((_: Fields) => {
+      calls++;
+      return 0.9;
+    }, options);
+    let thrown: unknown;
+    try {
+      predict(input);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidFeatureError);
+    expect((thrown as InvalidFeatureError).message).toBe(message);
+    expect((thrown as InvalidFeatureError).feature).toBe(feature);
+    expect(calls).toBe(0);
+    expect(events(capture.entries)).toEqual([
+      ["request_received", "info"],
+      ["prediction_failed", "error"],
+    ]);
+    expect(capture.entries[1]).toMatchObject({
+      error: `InvalidFeatureError: ${message}`,
+      exception: { type: "InvalidFeatureError", message },
+    });
+    expect(spans.getFinishedSpans()[0]?.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it("names the index of a NaN in an array input, and lets strings and booleans through", () => {
+    const { options } = setup();
+    const predict = instrumentPredict((_: ArrayLike<unknown>) => 0.9, options);
+    expect(() => predict([1, "cat", true, Number.NaN])).toThrow("feature at index 3 is NaN");
+    expect(() => predict(new Float32Array([1, Number.POSITIVE_INFINITY]))).toThrow(
+      "feature at index 1 is Infinity",
+    );
+    expect(predict([1, "cat", true])).toBe(0.9);
+  });
+});
+
+describe("instrumentPredict(): reading outputs", () => {
+  function complete(extra: TestOptions, output: unknown): Fields {
+    const { capture, options } = setup(extra);
+    instrumentPredict(() => output, options)({});
+    return capture.entries[1]!;
+  }
+
+  it("classification: class probabilities give the arg-max label and its probability", () => {
+    expect(complete({ labels: ["stay", "churn", "pause"] }, [0.1, 0.7, 0.2])).toMatchObject({
+      event: "prediction_complete",
+      prediction: "churn",
+      confidence: 0.7,
+    });
+    expect(complete({}, [0.5, 0.3, 0.2])).toMatchObject({
+      event: "low_confidence_prediction",
+      prediction: 0,
+      confidence: 0.5,
+    });
+    expect(complete({}, { cat: 0.05, dog: 0.9, bird: 0.05 })).toMatchObject({
+      prediction: "dog",
+      confidence: 0.9,
+    });
+    expect(complete({}, new Float64Array([0.2, 0.8]))).toMatchObject({ prediction: 1, confidence: 0.8 });
+  });
+
+  it("classification: a binary probability p has confidence max(p, 1 - p)", () => {
+    expect(complete({}, 0.1)).toMatchObject({
+      event: "prediction_complete",
+      prediction: 0.1,
+      confidence: 0.9,
+    });
+    expect(complete({}, 0.4)).toMatchObject({ event: "low_confidence_prediction", confidence: 0.6 });
+  });
+
+  it("classification: an output it cannot read is logged as is, without confidence", () => {
+    const entry = complete({}, "yes");
+    expect(entry).toMatchObject({ event: "prediction_complete", prediction: "yes", low_confidence: false });
+    expect(entry).not.toHaveProperty("confidence");
+    expect(entry).not.toHaveProperty("threshold");
+  });
+
+  it("regression: a number has no confidence and is never low confidence by itself", () => {
+    const entry = complete({ task: "regression" }, 0.1);
+    expect(entry).toMatchObject({ event: "prediction_complete", prediction: 0.1, low_confidence: false });
+    expect(entry).not.toHaveProperty("confidence");
+  });
+
+  it("regression: the caller's confidence function decides", () => {
+    const confidence = (price: number) => (price > 1000 ? 0.3 : 0.95);
+    expect(complete({ task: "regression", confidence }, 1500)).toMatchObject({
+      event: "low_confidence_prediction",
+      prediction: 1500,
+      confidence: 0.3,
+      threshold: 0.65,
+    });
+  });
+
+  it("regression: a prediction interval wider than maxIntervalWidth is low confidence", () => {
+    const interval = (y: number): [number, number] => [y - 40, y + 40];
+    expect(complete({ task: "regression", interval, maxIntervalWidth: 100 }, 250)).toMatchObject({
+      event: "prediction_complete",
+      interval: [210, 290],
+      interval_width: 80,
+      max_interval_width: 100,
+    });
+    expect(complete({ task: "regression", interval, maxIntervalWidth: 50 }, 250)).toMatchObject({
+      event: "low_confidence_prediction",
+      low_confidence: true,
+      interval_width: 80,
+    });
+  });
+
+  it("a throwing confidence function does not fail the prediction: it is reported beside it", () => {
+    const confidence = () => {
+      throw new Error("bad calibration table");
+    };
+    const entry = complete({ task: "regression", confidence }, 3);
+    expect(entry).toMatchObject({
+      event: "prediction_complete",
+      confidence_error: "Error: bad calibration table",
+    });
+  });
+});
+
+describe("instrumentPredict(): batches", () => {
+  it("logs one request_received and one completion per batch, counting low-confidence items", async () => {
+    const { capture, spans, readMetrics, options } = setup({ batch: true, labels: ["no", "yes"] });
+    const predict = instrumentPredict(
+      async (rows: Record<string, number>[]) => rows.map((row) => [1 - toyModel(row), toyModel(row)]),
+      options,
+    );
+    const rows = [FEATURES, { age: 80, balance: 10, campaign: 2 }, { age: 5, balance: 1, campaign: 0 }];
+    await predict(rows, { userId: "batch-job" });
+    expect(events(capture.entries)).toEqual([
+      ["request_received", "info"],
+      ["low_confidence_prediction", "warn"],
+    ]);
+    expect(capture.entries[0]).toMatchObject({ batch_size: 3, feature_count: 3 });
+    const done = capture.entries[1]!;
+    expect(done).toMatchObject({
+      batch_size: 3,
+      low_confidence: true,
+      low_confidence_count: 1,
+      low_confidence_indices: [0],
+      confidence_min: 0.56,
+      threshold: 0.65,
+    });
+    expect(done).not.toHaveProperty("prediction");
+    expect(spans.getFinishedSpans()[0]?.attributes).toMatchObject({
+      "ml.batch.size": 3,
+      "ml.prediction.low_confidence_count": 1,
+    });
+    const points = await readMetrics();
+    expect(points.find((p) => p.name === "ml.predictions")?.value).toBe(3);
+    expect(points.find((p) => p.name === "ml.predictions.low_confidence")?.value).toBe(1);
+    expect(points.find((p) => p.name === "ml.prediction.duration")?.value).toMatchObject({ count: 1 });
+  });
+
+  it("logs prediction_complete when no item is low confidence, without the indices", () => {
+    const { capture, options } = setup({ batch: true });
+    instrumentPredict((rows: number[][]) => rows.map(() => 0.99), options)([[1], [2]]);
+    expect(capture.entries[1]).toMatchObject({ event: "prediction_complete", low_confidence_count: 0 });
+    expect(capture.entries[1]).not.toHaveProperty("low_confidence_indices");
+  });
+
+  it("names the batch item and the feature when one item is invalid, and counts every item as failed", async () => {
+    const { capture, readMetrics, options } = setup({ batch: true, requiredFeatures: ["age"] });
+    const predict = instrumentPredict((rows: Fields[]) => rows.map(() => 0.9), options);
+    expect(() => predict([{ age: 1 }, { age: 2 }, { balance: 3 }])).toThrow(
+      'batch item 2: missing required feature "age"',
+    );
+    expect(capture.entries[1]).toMatchObject({ event: "prediction_failed", level: "error", batch_size: 3 });
+    const points = await readMetrics();
+    expect(points.find((p) => p.name === "ml.predictions.failed")?.value).toBe(3);
+  });
+
+  it("types the callbacks per item: confidence gets one output and one input row", () => {
+    const { capture, logger, tracer } = createTestTelemetry();
+    const predict = instrumentPredict((rows: { x: number }[]) => rows.map((row) => row.x * 2), {
+      modelName: "doubler",
+      task: "regression",
+      batch: true,
+      confidence: (y, row) => (y === row.x * 2 ? 1 : 0),
+      logger,
+      tracer,
+    });
+    const out: number[] = predict([{ x: 1 }, { x: 2 }]);
+    expect(out).toEqual([2, 4]);
+    expect(capture.entries[1]).toMatchObject({ low_confidence_count: 0, confidence_min: 1 });
+  });
+
+  it("rejects a batch input that is not an array", () => {
+    const { capture, options } = setup({ batch: true });
+    const predict = instrumentPredict((rows: number[]) => rows, options);
+    expect(() => predict(42 as unknown as number[])).toThrow("batch input must be an array, got number");
+    expect(capture.entries[1]?.event).toBe("prediction_failed");
+  });
+
+  it("says so when the output is not one prediction per item", () => {
+    const { capture, options } = setup({ batch: true });
+    instrumentPredict((_: number[]) => [0.9], options)([1, 2]);
+    expect(capture.entries[1]).toMatchObject({ event: "prediction_complete", low_confidence_count: 0 });
+    expect(capture.entries[1]?.output_mismatch).toMatch(/one prediction per item/);
+  });
+});
+
+describe("instrumentPredict(): metrics", () => {
+  it("counts 3 predictions, 1 low-confidence, 1 failure and records 3 latencies after 3 calls", async () => {
+    const { readMetrics, options } = setup();
+    const predict = instrumentPredict((f: { p: number }) => {
+      if (f.p < 0) throw new TypeError("negative");
+      return f.p;
+    }, options);
+    predict({ p: 0.9 });
+    predict({ p: 0.5 });
+    expect(() => predict({ p: -1 })).toThrow("negative");
+    const points = await readMetrics();
+    const model = { "model.name": "churn", "model.version": "v3.2" };
+    const failed = { ...model, "error.type": "TypeError" };
+    const sum = (name: string) =>
+      points.filter((p) => p.name === name).reduce((n, p) => n + (p.value as number), 0);
+    expect(sum("ml.predictions")).toBe(3);
+    expect(sum("ml.predictions.low_confidence")).toBe(1);
+    expect(sum("ml.predictions.failed")).toBe(1);
+    expect(points.filter((p) => p.name !== "ml.prediction.duration")).toEqual([
+      { name: "ml.predictions", attributes: model, value: 3 },
+      { name: "ml.predictions.low_confidence", attributes: model, value: 1 },
+      { name: "ml.predictions.failed", attributes: failed, value: 1 },
+    ]);
+    const durations = points.filter((p) => p.name === "ml.prediction.duration");
+    expect(durations.map((p) => [p.attributes, (p.value as { count: number }).count])).toEqual([
+      [model, 2],
+      [failed, 1],
+    ]);
+  });
+
+  it("follows the global meter provider when none is given, even one registered after wrapping", async () => {
+    const { logger, tracer } = setup();
+    const predict = instrumentPredict(() => 0.9, { modelName: "late", logger, tracer });
+    predict({});
+    const { meterProvider, readMetrics } = createTestTelemetry();
+    metrics.setGlobalMeterProvider(meterProvider as MeterProvider);
+    try {
+      predict({});
+      predict({});
+      const points = await readMetrics();
+      expect(points.find((p) => p.name === "ml.predictions")).toEqual({
+        name: "ml.predictions",
+        attributes: { "model.name": "late" },
+        value: 2,
+      });
+    } finally {
+      metrics.disable();
+    }
+  });
+
+  it("uses the global tracer when none is given", () => {
+    const capture = createTestTelemetry().capture;
+    const logger = createLogger({ outputs: [capture] });
+    // No tracer provider is registered here: the API's no-op tracer yields no trace id, nothing fails.
+    expect(trace.getTracerProvider()).toBeDefined();
+    expect(instrumentPredict(() => 0.9, { modelName: "m", logger })({})).toBe(0.9);
+    expect(capture.entries.map((e) => e.event)).toEqual(["request_received", "prediction_complete"]);
+  });
+});
+
+describe("instrumentPredict(): feature payload policy", () => {
+  const input = { age: 35, ssn: "123-45-6789", balance: 20 };
+
+  it('"names" adds feature_names, never the values', () => {
+    const { capture, options } = setup({ features: "names" });
+    instrumentPredict(() => 0.9, options)(input);
+    expect(capture.entries[0]).toMatchObject({ feature_count: 3, feature_names: ["age", "ssn", "balance"] });
+    expect(capture.entries[0]).not.toHaveProperty("features");
+  });
+
+  it("values at sampleRate 1 are logged with the redacted keys replaced; the input is not changed", () => {
+    const { capture, options } = setup({ features: { values: { sampleRate: 1, redact: ["ssn"] } } });
+    instrumentPredict(() => 0.9, options)(input);
+    expect(capture.entries[0]?.features).toEqual({ age: 35, ssn: "[REDACTED]", balance: 20 });
+    expect(input.ssn).toBe("123-45-6789");
+  });
+
+  it("values at sampleRate 0 are never logged", () => {
+    const { capture, options } = setup({ features: { values: { sampleRate: 0 } } });
+    const predict = instrumentPredict(() => 0.9, options);
+    for (let i = 0; i < 100; i++) predict(input);
+    expect(capture.entries.filter((e) => "features" in e)).toHaveLength(0);
+  });
+
+  it("values at sampleRate 0.25 are logged for about a quarter of 2,000 calls", () => {
+    const { capture, options } = setup({ features: { values: { sampleRate: 0.25, redact: ["ssn"] } } });
+    const predict = instrumentPredict(() => 0.9, options);
+    for (let i = 0; i < 2000; i++) predict(input);
+    const sampled = capture.entries.filter((e) => e.event === "request_received" && "features" in e);
+    // Binomial(2000, 0.25): mean 500, sd 19.4; the bounds are ten sd away.
+    expect(sampled.length).toBeGreaterThan(306);
+    expect(sampled.length).toBeLessThan(694);
+    expect(sampled.every((e) => (e.features as Fields).ssn === "[REDACTED]")).toBe(true);
+  });
+
+  it("values of a batch are logged per item, array features redacted by index", () => {
+    const { capture, options } = setup({
+      batch: true,
+      features: { values: { sampleRate: 1, redact: ["1"] } },
+    });
+    instrumentPredict(
+      (rows: number[][]) => rows.map(() => 0.9),
+      options,
+    )([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(capture.entries[0]).toMatchObject({
+      batch_size: 2,
+      feature_count: 3,
+      features: [
+        [1, "[REDACTED]", 3],
+        [4, "[REDACTED]", 6],
+      ],
+    });
+  });
+});
+
+describe("instrumentPredict(): options", () => {
+  it.each([
+    [{}, /modelName undefined: expected a non-empty string/],
+    [{ modelName: "m", threshold: 1.5 }, /threshold 1.5: expected a number from 0 to 1/],
+    [{ modelName: "m", task: "ranking" }, /task "ranking": expected one of classification, regression/],
+    [{ modelName: "m", features: "all" }, /features "all": expected "count", "names" or/],
+    [{ modelName: "m", features: { values: { sampleRate: 2 } } }, /features.values.sampleRate 2/],
+    [
+      { modelName: "m", features: { values: { sampleRate: 1, redact: "ssn" } } },
+      /features.values.redact "ssn"/,
+    ],
+    [{ modelName: "m", requiredFeatures: "age" }, /requiredFeatures "age": expected an array of strings/],
+    [{ modelName: "m", interval: () => [0, 1] }, /maxIntervalWidth undefined: expected a number >= 0/],
+    [
+      { modelName: "m", modelVersoin: "v1" },
+      /unknown option "modelVersoin": expected one of modelName, modelVersion/,
+    ],
+  ])("throws at creation on %j", (options, message) => {
+    expect(() => instrumentPredict(() => 0, options as never)).toThrow(message);
+  });
+
+  it("throws at creation when predict is not a function", () => {
+    expect(() => instrumentPredict(undefined as never, { modelName: "m" })).toThrow(
+      /expects a predict function/,
+    );
+  });
+});
