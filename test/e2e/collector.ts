@@ -112,8 +112,9 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
       err += s;
     });
     let hasExited = false;
+    // "close", not "exit": it waits for stdout/stderr to drain, so stdout() is complete after stop().
     exited = new Promise((done) =>
-      proc.once("exit", () => {
+      proc.once("close", () => {
         hasExited = true;
         live.delete(proc);
         done();

@@ -19,7 +19,9 @@ export function addTimestamp(options: AddTimestampOptions = {}): Processor {
     };
   }
   if (options.fmt !== undefined && options.fmt !== "iso") {
-    throw new TypeError(`mlobs: addTimestamp({ fmt: ${JSON.stringify(options.fmt)} }): expected "iso" or "unix"`);
+    throw new TypeError(
+      `mlobs: addTimestamp({ fmt: ${JSON.stringify(options.fmt)} }): expected "iso" or "unix"`,
+    );
   }
   // Records come in bursts within one millisecond: format each millisecond once.
   let lastTime = Number.NaN;

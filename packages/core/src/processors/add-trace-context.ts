@@ -1,12 +1,14 @@
-import { trace } from "@opentelemetry/api";
+import { type SpanContext, trace } from "@opentelemetry/api";
 import type { LogRecord, Processor } from "../record.js";
 import { KEY } from "../semconv.js";
 
 /** Options of `addTraceContext()`: the keys to write the ids under. */
 export interface AddTraceContextOptions {
+  /** Default: `trace_id`. */
   traceIdKey?: string;
+  /** Default: `span_id`. */
   spanIdKey?: string;
-  /** `null` leaves the flags out. */
+  /** Default: `trace_flags`; `null` leaves the flags out. */
   traceFlagsKey?: string | null;
 }
 
@@ -15,22 +17,54 @@ const INVALID_TRACE_ID = "00000000000000000000000000000000";
 const INVALID_SPAN_ID = "0000000000000000";
 
 /**
+ * The span context of the span active in the record's context, when it is valid; shared by the
+ * processors that write trace ids in one format or another.
+ */
+export function validSpanContext(record: LogRecord): SpanContext | undefined {
+  const span = trace.getSpan(record.context);
+  if (span === undefined) return undefined;
+  const spanContext = span.spanContext();
+  const { traceId, spanId } = spanContext;
+  // The cheap part of isSpanContextValid(): ids from the SDK or a parsed traceparent are lowercase hex.
+  if (
+    traceId.length !== 32 ||
+    spanId.length !== 16 ||
+    traceId === INVALID_TRACE_ID ||
+    spanId === INVALID_SPAN_ID
+  ) {
+    return undefined;
+  }
+  return spanContext;
+}
+
+function checkKey(option: string, value: unknown, nullable: boolean): void {
+  if (value === undefined || (nullable && value === null)) return;
+  if (typeof value !== "string" || value === "") {
+    throw new TypeError(
+      `mlobs: addTraceContext({ ${option}: ${String(value)} }): expected a non-empty string${nullable ? " or null" : ""}`,
+    );
+  }
+}
+
+/**
  * Adds `trace_id`, `span_id` and `trace_flags` of the span active at the call (OpenTelemetry API).
  * Outside a valid span the record is left untouched. The keys can be renamed, e.g. to `request_id`.
+ * @example
+ * createLogger({ processors: [addTraceContext({ traceIdKey: "request_id" })] });
  */
 export function addTraceContext(options: AddTraceContextOptions = {}): Processor {
+  checkKey("traceIdKey", options.traceIdKey, false);
+  checkKey("spanIdKey", options.spanIdKey, false);
+  checkKey("traceFlagsKey", options.traceFlagsKey, true);
   const traceIdKey = options.traceIdKey ?? KEY.traceId;
   const spanIdKey = options.spanIdKey ?? KEY.spanId;
   const flagsKey = options.traceFlagsKey === undefined ? KEY.traceFlags : options.traceFlagsKey;
   return (record: LogRecord) => {
-    const span = trace.getSpan(record.context);
-    if (span === undefined) return record;
-    const { traceId, spanId, traceFlags } = span.spanContext();
-    // The cheap checks of isSpanContextValid(): ids from the SDK are always well-formed hex.
-    if (traceId === INVALID_TRACE_ID || spanId === INVALID_SPAN_ID || traceId.length !== 32) return record;
-    record.fields[traceIdKey] = traceId;
-    record.fields[spanIdKey] = spanId;
-    if (flagsKey !== null) record.fields[flagsKey] = FLAGS_HEX[traceFlags & 0xff];
+    const spanContext = validSpanContext(record);
+    if (spanContext === undefined) return record;
+    record.fields[traceIdKey] = spanContext.traceId;
+    record.fields[spanIdKey] = spanContext.spanId;
+    if (flagsKey !== null) record.fields[flagsKey] = FLAGS_HEX[spanContext.traceFlags & 0xff];
     return record;
   };
 }

@@ -2,14 +2,17 @@ import { getContext } from "../context.js";
 import type { LogRecord, Processor } from "../record.js";
 
 /**
- * Adds the fields bound with `withContext()` / `bindContext()` to the record; the call's own fields
- * win over them (structlog's `merge_contextvars`).
+ * Adds the fields bound with `withContext()` / `bindContext()` to the record; fields bound to the
+ * logger and the call's own fields win over them (structlog's `merge_contextvars`).
  */
 export function mergeContext(): Processor {
   return (record: LogRecord) => {
     const bound = getContext();
+    const fields = record.fields;
+    // `bindings.values` has no prototype, so `in` sees only bound keys; `fields` has one, hence hasOwn.
+    const bindings = record.bindings.values;
     for (const key in bound) {
-      if (!(key in record.fields)) record.fields[key] = bound[key];
+      if (!Object.hasOwn(fields, key) && !(key in bindings)) fields[key] = bound[key];
     }
     return record;
   };

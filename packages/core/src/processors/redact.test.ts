@@ -1,0 +1,238 @@
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../configure.js";
+import { withContext } from "../context.js";
+import type { Fields, Processor } from "../record.js";
+import { createLogCapture } from "../testing.js";
+import { formatException } from "./format-exception.js";
+import { mergeContext } from "./merge-context.js";
+import { type RedactOptions, redact } from "./redact.js";
+
+function setup(...processors: Processor[]) {
+  const capture = createLogCapture();
+  const log = createLogger({ outputs: [capture], processors });
+  return { capture, log };
+}
+
+function logged(paths: string[], fields: Fields, options?: RedactOptions): Fields {
+  const { capture, log } = setup(redact(paths, options));
+  log.info("x", fields);
+  const { event: _event, ...rest } = capture.entries[0]!;
+  return rest;
+}
+
+describe("redact()", () => {
+  it("replaces top-level keys with [REDACTED], or a replacement, or removes them", () => {
+    const fields = { password: "hunter2", user: "ann" };
+    expect(logged(["password"], fields)).toEqual({ password: "[REDACTED]", user: "ann" });
+    expect(logged(["password"], fields, { replacement: "***" })).toEqual({ password: "***", user: "ann" });
+    expect(logged(["password"], fields, { remove: true })).toEqual({ user: "ann" });
+  });
+
+  it("follows dotted paths into nested objects, keeping the siblings", () => {
+    const fields = { req: { headers: { authorization: "Bearer t", accept: "json" }, path: "/predict" } };
+    expect(logged(["req.headers.authorization"], fields)).toEqual({
+      req: { headers: { authorization: "[REDACTED]", accept: "json" }, path: "/predict" },
+    });
+    expect(logged(["req.headers.authorization"], fields, { remove: true })).toEqual({
+      req: { headers: { accept: "json" }, path: "/predict" },
+    });
+    expect(logged(["req.body.token", "nothere"], fields)).toEqual(fields);
+  });
+
+  it("never changes the caller's objects, copying only along the redacted path", () => {
+    const headers = { authorization: "Bearer t" };
+    const other = { keep: true };
+    const fields = { req: { headers, other } };
+    const { capture, log } = setup(redact(["req.headers.authorization"]));
+    log.info("x", fields);
+    expect(headers.authorization).toBe("Bearer t");
+    expect(fields.req.headers).toBe(headers);
+    const written = capture.records[0]!.fields.req as { headers: unknown; other: unknown };
+    expect(written.headers).toEqual({ authorization: "[REDACTED]" });
+    expect(written.other).toBe(other);
+  });
+
+  it("matches one segment with *, including array items, and no deeper", () => {
+    const fields = {
+      headers: { authorization: "a", cookie: "c" },
+      users: [{ name: "ann", token: "t1" }, { name: "bob", token: "t2" }, "plain"],
+      deep: { a: { b: { token: "kept" } } },
+    };
+    expect(logged(["headers.*", "users.*.token", "deep.*.token"], fields)).toEqual({
+      headers: { authorization: "[REDACTED]", cookie: "[REDACTED]" },
+      users: [{ name: "ann", token: "[REDACTED]" }, { name: "bob", token: "[REDACTED]" }, "plain"],
+      deep: { a: { b: { token: "kept" } } },
+    });
+    expect(logged(["users.1"], fields)).toMatchObject({ users: [{ name: "ann" }, "[REDACTED]", "plain"] });
+    expect(logged(["users.*.token"], fields, { remove: true })).toMatchObject({
+      users: [{ name: "ann" }, { name: "bob" }, "plain"],
+    });
+    expect(logged(["users.0"], fields, { remove: true })).toMatchObject({
+      users: [{ name: "bob" }, "plain"],
+    });
+  });
+
+  it("matches any depth with **, the top level included", () => {
+    const fields = {
+      password: "p0",
+      db: { password: "p1", replicas: [{ password: "p2", host: "h" }] },
+      keep: { passwords: 1 },
+    };
+    expect(logged(["**.password"], fields)).toEqual({
+      password: "[REDACTED]",
+      db: { password: "[REDACTED]", replicas: [{ password: "[REDACTED]", host: "h" }] },
+      keep: { passwords: 1 },
+    });
+    expect(logged(["db.**.host"], fields)).toMatchObject({
+      db: { replicas: [{ host: "[REDACTED]", password: "p2" }] },
+    });
+    expect(logged(["db.**"], fields)).toEqual({ ...fields, db: "[REDACTED]" });
+    expect(logged(["**.**.password"], { a: { password: "x" } })).toEqual({ a: { password: "[REDACTED]" } });
+    expect(logged(["**"], { a: 1, b: { c: 2 } })).toEqual({ a: "[REDACTED]", b: "[REDACTED]" });
+  });
+
+  it("combines wildcards with named keys on the same level", () => {
+    const fields = { a: { secret: 1, b: { secret: 2, c: { secret: 3 } } } };
+    expect(logged(["a.secret", "a.*.c.secret", "**.b.secret"], fields)).toEqual({
+      a: { secret: "[REDACTED]", b: { secret: "[REDACTED]", c: { secret: "[REDACTED]" } } },
+    });
+  });
+
+  it("redacts fields bound to the logger once per bound logger, not per call", () => {
+    const { capture, log } = setup(redact(["user.email", "api_key"]));
+    const user = { id: "u-1", email: "ann@example.com" };
+    const bound = log.bind({ user, api_key: "k", model: "churn" });
+    bound.info("one");
+    bound.info("two", { api_key: "call" });
+    log.info("unbound");
+    expect(capture.entries[0]).toEqual({
+      event: "one",
+      user: { id: "u-1", email: "[REDACTED]" },
+      api_key: "[REDACTED]",
+      model: "churn",
+    });
+    expect(capture.entries[1]).toMatchObject({
+      event: "two",
+      api_key: "[REDACTED]",
+      user: { email: "[REDACTED]" },
+    });
+    expect(user.email).toBe("ann@example.com");
+    expect(bound.bindings.api_key).toBe("k");
+    const [first, second, third] = capture.records;
+    expect(first!.bindings).toBe(second!.bindings);
+    expect(first!.bindings.values).toEqual({
+      user: { id: "u-1", email: "[REDACTED]" },
+      api_key: "[REDACTED]",
+      model: "churn",
+    });
+    expect(third!.bindings.values).toEqual({});
+  });
+
+  it("passes the record through as it is when the bound fields hold nothing to redact", () => {
+    const { capture, log } = setup(redact(["password"]));
+    const bound = log.bind({ model: "churn" });
+    bound.info("x");
+    expect(capture.entries[0]).toEqual({ event: "x", model: "churn" });
+    expect(capture.records[0]!.bindings.values).toBe(bound.bindings);
+  });
+
+  it("removes bound fields with remove: true", () => {
+    const { capture, log } = setup(redact(["token"], { remove: true }));
+    log.bind({ token: "t", model: "m" }).info("x");
+    expect(capture.entries[0]).toEqual({ event: "x", model: "m" });
+  });
+
+  it("redacts context fields and Errors' descriptions when it runs after them", () => {
+    const { capture, log } = setup(
+      mergeContext(),
+      formatException(),
+      redact(["session", "exception.message", "error"]),
+    );
+    const context = { session: "s-1" };
+    withContext(context, () => log.error("failed", new Error("password=hunter2")));
+    expect(capture.entries[0]).toMatchObject({
+      session: "[REDACTED]",
+      error: "[REDACTED]",
+      exception: { message: "[REDACTED]" },
+    });
+    expect(context.session).toBe("s-1");
+  });
+
+  it("walks Maps and class instances, and leaves Errors, Dates and Sets whole", () => {
+    class Credentials {
+      constructor(
+        readonly user: string,
+        readonly secret: string,
+      ) {}
+    }
+    const map = new Map<unknown, unknown>([
+      ["secret", "m"],
+      [1, "one"],
+    ]);
+    const date = new Date(0);
+    const entry = logged(["**.secret", "map.1"], {
+      map,
+      creds: new Credentials("ann", "s"),
+      date,
+      set: new Set(["secret"]),
+    });
+    expect(entry).toEqual({
+      map: { secret: "[REDACTED]", 1: "[REDACTED]" },
+      creds: { user: "ann", secret: "[REDACTED]" },
+      date: "1970-01-01T00:00:00.000Z",
+      set: ["secret"],
+    });
+    expect(map.get("secret")).toBe("m");
+    expect(logged(["map.secret"], { map }, { remove: true })).toEqual({ map: { 1: "one" } });
+  });
+
+  it("terminates on cyclic objects with **", () => {
+    const cyclic: Fields = { token: "t", child: { token: "u" } };
+    cyclic.self = cyclic;
+    (cyclic.child as Fields).parent = cyclic;
+    const entry = logged(["**.token"], { cyclic });
+    expect(entry.cyclic).toMatchObject({ token: "[REDACTED]", child: { token: "[REDACTED]" } });
+  });
+
+  it("redacts a whole top-level field it cannot read, failing closed", () => {
+    const hostile = {
+      get secret() {
+        throw new Error("no");
+      },
+    };
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error("no keys");
+        },
+      },
+    );
+    const { capture, log } = setup(redact(["creds.secret", "**.token"]));
+    log.info("x", { creds: hostile, other: proxy, fine: 1 });
+    expect(capture.entries[0]).toEqual({ event: "x", creds: "[REDACTED]", other: "[REDACTED]", fine: 1 });
+    log.bind({ other: proxy, fine: 1 }).info("y");
+    expect(capture.entries[1]).toEqual({ event: "y", other: "[REDACTED]", fine: 1 });
+  });
+
+  it("throws at creation on invalid paths or options, naming them", () => {
+    expect(() => redact("password" as unknown as string[])).toThrow(/redact\(\): paths must be an array/);
+    expect(() => redact([""])).toThrow(/paths\[0\] must be a non-empty string/);
+    expect(() => redact(["a", 1 as unknown as string])).toThrow(
+      /paths\[1\] must be a non-empty string, got 1/,
+    );
+    expect(() => redact(["a..b"])).toThrow(/paths\[0\] "a..b" has an empty segment/);
+    expect(() => redact(["user.pass*"])).toThrow(/must be whole segments, not part of "pass\*"/);
+    expect(() => redact(["a"], { censor: "x" } as unknown as RedactOptions)).toThrow(
+      /unknown option "censor"/,
+    );
+    expect(() => redact(["a"], { replacement: 1 } as unknown as RedactOptions)).toThrow(
+      /option replacement must be a string/,
+    );
+    expect(() => redact(["a"], { remove: "yes" } as unknown as RedactOptions)).toThrow(
+      /option remove must be a boolean/,
+    );
+    expect(() => redact(["a"], { remove: true, replacement: "x" })).toThrow(/exclude each other/);
+    expect(() => redact(["a"], null as unknown as RedactOptions)).toThrow(/options must be an object/);
+  });
+});
