@@ -267,38 +267,76 @@ describe("the collector binary on otel-collector.yaml", () => {
   });
 
   it("forwards through the persistent queue with the forward overlay", async () => {
-    const received: { url: string | undefined; contentType: string | undefined; bytes: number }[] = [];
-    const server = createServer((req: IncomingMessage, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        received.push({
-          url: req.url,
-          contentType: req.headers["content-type"],
-          bytes: Buffer.concat(chunks).length,
-        });
-        res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
-      });
+    const target = await startOtlpTarget();
+    const collector = await startCollector({
+      configs: [SHIPPED_CONFIG, FORWARD_OVERLAY],
+      env: { MLOBS_FORWARD_OTLP_ENDPOINT: target.url },
     });
-    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-    const { port } = server.address() as AddressInfo;
+    try {
+      expect(
+        (await postLogs(collector.otlpHttpUrl, otlpLogsBody(randomTraceId(), "forwarded", {}))).status,
+      ).toBe(200);
+      await waitFor(() => target.received.length > 0, 15_000);
+      expect(target.received[0]).toMatchObject({ url: "/v1/logs", contentType: "application/x-protobuf" });
+      expect(target.received[0]?.bytes).toBeGreaterThan(0);
+    } finally {
+      await collector.stop();
+      await target.close();
+    }
+  });
+
+  it("keeps records for a forward target that is down across a collector restart", async () => {
+    // Reserve a port, then leave it closed: the target is "down" until the restart.
+    const probe = await startOtlpTarget();
+    await probe.close();
+    const port = probe.port;
     const collector = await startCollector({
       configs: [SHIPPED_CONFIG, FORWARD_OVERLAY],
       env: { MLOBS_FORWARD_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
     });
+    const target = { current: undefined as Awaited<ReturnType<typeof startOtlpTarget>> | undefined };
     try {
-      const traceId = randomTraceId();
-      expect((await postLogs(collector.otlpHttpUrl, otlpLogsBody(traceId, "forwarded", {}))).status).toBe(
-        200,
-      );
-      await waitFor(() => received.length > 0, 15_000);
-      expect(received[0]).toMatchObject({ url: "/v1/logs", contentType: "application/x-protobuf" });
-      expect(received[0]?.bytes).toBeGreaterThan(0);
-      // The queue is persistent: file_storage keeps it in the queue directory.
-      expect(collector.stderr()).not.toContain("\terror\t");
+      expect(
+        (await postLogs(collector.otlpHttpUrl, otlpLogsBody(randomTraceId(), "queued", {}))).status,
+      ).toBe(200);
+      // The exporter has tried and failed at least once: the batch sits in file_storage/queue.
+      await waitFor(() => collector.stderr().includes("Exporting failed"), 15_000);
+      await collector.stop();
+      target.current = await startOtlpTarget(port);
+      await collector.restart();
+      await waitFor(() => (target.current?.received.length ?? 0) > 0, 20_000);
     } finally {
       await collector.stop();
-      await new Promise((done) => server.close(done));
+      await target.current?.close();
     }
   });
 });
+
+/** A stand-in OTLP/HTTP backend on 127.0.0.1 that records what it receives and answers 200. */
+async function startOtlpTarget(port = 0) {
+  const received: { url: string | undefined; contentType: string | undefined; bytes: number }[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({
+        url: req.url,
+        contentType: req.headers["content-type"],
+        bytes: Buffer.concat(chunks).length,
+      });
+      res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(port, "127.0.0.1", done));
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    port: actualPort,
+    url: `http://127.0.0.1:${actualPort}`,
+    received,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections(); // the collector keeps connections alive
+      }),
+  };
+}
