@@ -133,10 +133,9 @@ describe("consoleRenderer()", () => {
     );
     expect(lines[1]).toBe("    TypeError: input has NaN");
     expect(lines[2]).toMatch(/^ {4}\s+at /);
-    const causedAt = lines.indexOf("    Caused by:");
+    const causedAt = lines.indexOf("    Caused by: RangeError: feature out of range");
     expect(causedAt).toBeGreaterThan(2);
-    expect(lines[causedAt + 1]).toBe("    RangeError: feature out of range");
-    expect(lines[causedAt + 2]).toMatch(/^ {4}\s+at /);
+    expect(lines[causedAt + 1]).toMatch(/^ {4}\s+at /);
     // Every line below the first belongs to the exception: indented, none lost to the next record.
     expect(lines.slice(1).every((l) => l.startsWith("    "))).toBe(true);
   });
@@ -148,9 +147,9 @@ describe("consoleRenderer()", () => {
       });
       log.error("batch_failed", batch);
     });
-    expect(out).toContain("    [errors 0]:\n        Error: row 1 failed\n");
-    expect(out).toContain("    [errors 1]:\n        row 2 timed out\n");
-    expect(out).toContain("    Caused by:\n    upstream 503\n");
+    expect(out).toContain("\n        [0] Error: row 1 failed\n");
+    expect(out).toContain("\n        [1] row 2 timed out\n");
+    expect(out).toContain("\n    Caused by: upstream 503\n");
   });
 
   it("writes an Error field's stack even without formatException in the chain", () => {
@@ -160,7 +159,7 @@ describe("consoleRenderer()", () => {
     const lines = out.trimEnd().split("\n");
     expect(lines[0]).toBe('[error] save_failed err="Error: disk full"');
     expect(lines[1]).toBe("    Error: disk full");
-    expect(out).toContain("    Caused by:\n    Error: quota\n");
+    expect(out).toContain("\n    Caused by: Error: quota\n");
   });
 
   it("renders an exception without a stack as type and message, and a non-exception value as a field", () => {
@@ -210,6 +209,12 @@ describe("consoleRenderer()", () => {
     expect(colored(record("debug", "x"))).toContain("\x1b[34mdebug");
     expect(colored(record("warn", "x"))).toContain("\x1b[33mwarn");
     expect(colored(record("error", "x"))).toContain("\x1b[31merror");
+    const failed = colored(
+      record("error", "failed", {
+        exception: { type: "Error", message: "boom", stacktrace: "Error: boom\n    at f (x.js:1:1)" },
+      }),
+    );
+    expect(failed).toContain("\n\x1b[31m    Error: boom\x1b[0m\n\x1b[2m        at f (x.js:1:1)\x1b[0m\n");
     // Without colors, not one escape code.
     expect(plain(record("info", "prediction_complete", { prediction: 0.87 }))).not.toMatch(ANSI);
   });

@@ -119,13 +119,8 @@ function renderLine(
   padEvent: number,
   paint: Paint,
 ): string {
-  let line = "";
-  if (time !== "none") line += `${paint(DIM, formatTime(record.time, time))} `;
-  const color = LEVEL_COLORS[record.level] ?? "";
-  line += `[${paint(color, String(record.level).padEnd(LEVEL_WIDTH))}] `;
-  line += paint(BOLD, record.event.padEnd(padEvent));
-  if (record.logger !== undefined) line += ` ${paint(BLUE, `[${record.logger}]`)}`;
-
+  let tail = "";
+  if (record.logger !== undefined) tail += ` ${paint(BLUE, `[${record.logger}]`)}`;
   const fields = record.fields;
   const below: string[] = [];
   const show = (key: string, value: unknown): void => {
@@ -136,13 +131,19 @@ function renderLine(
     }
     if (value instanceof Error) below.push(errorBlock(value, paint));
     const text = formatValue(value);
-    if (text !== undefined) line += ` ${paint(CYAN, formatKey(key))}=${paint(MAGENTA, text)}`;
+    if (text !== undefined) tail += ` ${paint(CYAN, formatKey(key))}=${paint(MAGENTA, text)}`;
   };
   const bound = record.bindings.values;
   for (const key in bound) if (!Object.hasOwn(fields, key)) show(key, bound[key]);
   for (const key in fields) show(key, fields[key]);
-  // Padding must not leave trailing blanks when nothing follows the event.
-  line = line.trimEnd();
+
+  let line = "";
+  if (time !== "none") line += `${paint(DIM, formatTime(record.time, time))} `;
+  const color = LEVEL_COLORS[record.level] ?? "";
+  line += `[${paint(color, String(record.level).padEnd(LEVEL_WIDTH))}] `;
+  // Padded only when something follows, so a bare event leaves no trailing blanks.
+  line += paint(BOLD, tail === "" ? record.event : record.event.padEnd(padEvent));
+  line += tail;
   for (const block of below) line += `\n${block}`;
   return `${line}\n`;
 }
@@ -184,33 +185,33 @@ function isExceptionInfo(value: unknown): value is ExceptionShape {
 
 const INDENT = "    ";
 
-function indent(text: string, depth: number): string {
+/** A stack below the line: indented, its first line (`Type: message`) red, the frames dim. */
+function stackLines(text: string, label: string, depth: number, paint: Paint): string {
   const pad = INDENT.repeat(depth);
-  return text
-    .split("\n")
-    .map((line) => pad + line)
-    .join("\n");
+  const [first, ...frames] = `${label}${text}`.split("\n");
+  let out = paint(RED, pad + first);
+  for (const frame of frames) out += `\n${paint(DIM, pad + frame)}`;
+  return out;
 }
 
-/** The exception's stack below the line, then each cause ("Caused by:") and aggregated error. */
-function exceptionBlock(info: ExceptionShape, paint: Paint, depth = 1, seen = 0): string {
-  const head = info.stacktrace ?? `${info.type}: ${info.message}`;
-  let out = paint(RED, indent(head, depth));
+/** The exception's stack below the line, then each aggregated error (`[i]`) and the cause chain. */
+function exceptionBlock(info: ExceptionShape, paint: Paint, depth = 1, seen = 0, label = ""): string {
+  let out = stackLines(info.stacktrace ?? `${info.type}: ${info.message}`, label, depth, paint);
   // formatException bounds the depth of what it builds; a hand-made cycle is bounded here.
   if (seen >= 16) return out;
   if (Array.isArray(info.errors)) {
     info.errors.forEach((inner, i) => {
-      out += `\n${indent(`[errors ${i}]:`, depth)}\n${nested(inner, paint, depth + 1, seen + 1)}`;
+      out += `\n${nested(inner, paint, depth + 1, seen + 1, `[${i}] `)}`;
     });
   }
-  if (info.cause !== undefined)
-    out += `\n${indent("Caused by:", depth)}\n${nested(info.cause, paint, depth, seen + 1)}`;
+  if (info.cause !== undefined) out += `\n${nested(info.cause, paint, depth, seen + 1, "Caused by: ")}`;
   return out;
 }
 
-function nested(value: unknown, paint: Paint, depth: number, seen: number): string {
-  if (isExceptionInfo(value)) return exceptionBlock(value, paint, depth, seen);
-  return paint(RED, indent(typeof value === "string" ? value : (encodeValue(value) ?? "undefined"), depth));
+function nested(value: unknown, paint: Paint, depth: number, seen: number, label: string): string {
+  if (isExceptionInfo(value)) return exceptionBlock(value, paint, depth, seen, label);
+  const text = typeof value === "string" ? value : (encodeValue(value) ?? "undefined");
+  return stackLines(text, label, depth, paint);
 }
 
 /** An Error found among the fields (no `formatException` in the chain): its stack and causes. */
