@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -93,5 +94,25 @@ describe("LineSink", () => {
     sink.flushSync();
     expect(reports).toHaveLength(1);
     sink.close();
+  });
+
+  it("waits for a slow reader of a full non-blocking pipe instead of losing lines", async () => {
+    const fifo = path.join(root, "slow.fifo");
+    const out = path.join(root, "slow.out");
+    await new Promise((resolve, reject) => spawn("mkfifo", [fifo]).on("exit", resolve).on("error", reject));
+    // Read-write, so opening never blocks; non-blocking, so a full pipe answers EAGAIN.
+    const fd = fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    // The reader starts late: the first 64 KiB fill the pipe and the rest must wait for it.
+    const reader = spawn("sh", ["-c", `sleep 0.2; cat "${fifo}" > "${out}"`]);
+    const exited = new Promise((resolve) => reader.on("exit", resolve));
+    const sink = new LineSink(fd, { closeFd: true });
+    const errors: Error[] = [];
+    sink.onError = (error) => errors.push(error);
+    const line = `${"y".repeat(99)}\n`;
+    for (let i = 0; i < 10_000; i++) sink.write(line);
+    sink.close();
+    await exited;
+    expect(errors).toEqual([]);
+    expect(fs.statSync(out).size).toBe(10_000 * 100);
   });
 });
