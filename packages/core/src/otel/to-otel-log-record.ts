@@ -1,0 +1,116 @@
+import type { AnyValue, AnyValueMap, LogRecord as OtelLogRecord } from "@opentelemetry/api-logs";
+import type { ExceptionInfo } from "../processors/format-exception.js";
+import { describeError } from "../processors/format-exception.js";
+import type { Fields, LogRecord } from "../record.js";
+import {
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_EXCEPTION_TYPE,
+  KEY,
+  OTLP_SKIPPED_KEYS,
+} from "../semconv.js";
+import { toAttributeValue } from "./to-attribute-value.js";
+import { toSeverityNumber } from "./to-severity-number.js";
+
+const SKIPPED = new Set<string>(OTLP_SKIPPED_KEYS);
+/** Keys that may carry an Error when no formatException() ran, as formatException() reads them. */
+const ERROR_KEYS = ["err", "error", "exception"] as const;
+const MAX_CAUSES = 8;
+
+/**
+ * Maps a record onto the OpenTelemetry Logs data model: time -> timestamp and observedTimestamp,
+ * level -> severityNumber and severityText, event -> eventName and body, the call's context ->
+ * context (trace correlation), the exception -> `exception.*` attributes, and every other bound
+ * or call field -> an attribute (nested objects kept as maps).
+ * @example
+ * otelLogger.emit(toOtelLogRecord(record));
+ */
+export function toOtelLogRecord(record: LogRecord): OtelLogRecord {
+  const fields = record.fields;
+  const attributes: AnyValueMap = {};
+  const exceptionKeys = addException(attributes, fields);
+  const bound = record.bindings.values;
+  for (const key in bound) {
+    if (key in fields || SKIPPED.has(key)) continue;
+    setAttribute(attributes, key, bound[key]);
+  }
+  for (const key in fields) {
+    if (SKIPPED.has(key) || exceptionKeys?.includes(key)) continue;
+    setAttribute(attributes, key, fields[key]);
+  }
+  return {
+    timestamp: record.time,
+    observedTimestamp: record.time,
+    severityNumber: toSeverityNumber(record.level),
+    severityText: record.level,
+    eventName: record.event,
+    body: record.event,
+    attributes,
+    context: record.context,
+  };
+}
+
+function setAttribute(attributes: AnyValueMap, key: string, value: unknown): void {
+  // Most fields are scalars: skip the general conversion for them.
+  const type = typeof value;
+  const converted = type === "number" || type === "boolean" ? (value as AnyValue) : toAttributeValue(value);
+  if (converted === undefined) return;
+  if (key === "__proto__") {
+    Object.defineProperty(attributes, key, {
+      value: converted,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else attributes[key] = converted;
+}
+
+/**
+ * Writes the `exception.*` attributes from what formatException() left (`exception`, with `error`
+ * as its summary) or, without it, from an Error under `err`, `error` or `exception`.
+ * Returns the field keys the exception came from, which are then left out of the attributes.
+ */
+function addException(attributes: AnyValueMap, fields: Fields): readonly string[] | undefined {
+  const info = fields[KEY.exception];
+  if (isExceptionInfo(info)) {
+    attributes[ATTR_EXCEPTION_TYPE] = info.type;
+    attributes[ATTR_EXCEPTION_MESSAGE] = info.message;
+    const stacktrace = stackWithCauses(info);
+    if (stacktrace !== undefined) attributes[ATTR_EXCEPTION_STACKTRACE] = stacktrace;
+    // `error` is formatException()'s "Type: message" summary of the same exception.
+    return typeof fields[KEY.error] === "string" ? [KEY.exception, KEY.error] : [KEY.exception];
+  }
+  for (const key of ERROR_KEYS) {
+    const value = fields[key];
+    if (value instanceof Error) {
+      try {
+        return addException(attributes, { [KEY.exception]: describeError(value, 0) }) && [key];
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+function isExceptionInfo(value: unknown): value is ExceptionInfo {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !(value instanceof Error) &&
+    typeof (value as ExceptionInfo).type === "string" &&
+    typeof (value as ExceptionInfo).message === "string"
+  );
+}
+
+/** The stack trace, followed by the cause chain in Java's "Caused by:" form (OTLP has no cause field). */
+function stackWithCauses(info: ExceptionInfo): string | undefined {
+  let text = typeof info.stacktrace === "string" ? info.stacktrace : undefined;
+  let cause = info.cause;
+  for (let depth = 0; cause !== undefined && depth < MAX_CAUSES; depth++) {
+    const line = typeof cause === "string" ? cause : (cause.stacktrace ?? `${cause.type}: ${cause.message}`);
+    text = `${text ?? `${info.type}: ${info.message}`}\nCaused by: ${line}`;
+    cause = typeof cause === "string" ? undefined : cause.cause;
+  }
+  return text;
+}
