@@ -21,11 +21,22 @@ export { InvalidFeatureError } from "./ml/invalid-feature-error.js";
 export { ML } from "./ml/semconv.js";
 export { type FileOutputOptions, fileOutput } from "./outputs/file.js";
 export { type StdoutOutputOptions, stdoutOutput } from "./outputs/stdout.js";
+export { type AddCallsiteOptions, addCallsite, type Callsite } from "./processors/add-callsite.js";
+export {
+  type AddDatadogContextOptions,
+  addDatadogContext,
+  type DatadogContext,
+} from "./processors/add-datadog-context.js";
 export { addLogLevel } from "./processors/add-log-level.js";
 export { type AddTimestampOptions, addTimestamp } from "./processors/add-timestamp.js";
 export { type AddTraceContextOptions, addTraceContext } from "./processors/add-trace-context.js";
+export { addXrayTraceId } from "./processors/add-xray-trace-id.js";
+export { type FilterEventsOptions, filterEvents } from "./processors/filter-events.js";
+export { filterLevel } from "./processors/filter-level.js";
 export { type ExceptionInfo, formatException } from "./processors/format-exception.js";
 export { mergeContext } from "./processors/merge-context.js";
+export { type RedactOptions, redact } from "./processors/redact.js";
+export { type SampleOptions, sample } from "./processors/sample.js";
 export type { Bindings, Fields, LogRecord, Output, Processor } from "./record.js";
 export { type ConsoleRendererOptions, consoleRenderer } from "./renderers/console.js";
 export { renderJson } from "./renderers/json.js";
