@@ -1,0 +1,323 @@
+import { getContext } from "@mlobs/core";
+import { toAttributeValue } from "@mlobs/core/otel";
+import {
+  type AnyValue,
+  type AnyValueMap,
+  type LoggerProvider,
+  logs,
+  type Logger as OtelLogger,
+  type LogRecord as OtelLogRecord,
+  type SeverityNumber,
+} from "@opentelemetry/api-logs";
+import { LEVEL, SPLAT } from "triple-beam";
+import TransportStream from "winston-transport";
+import { instrument, type WritableLogger } from "./instrument.js";
+import { callContext, capturedOf } from "./internal/captured.js";
+import { describe } from "./internal/describe.js";
+import { TRACE_KEYS } from "./internal/trace-fields.js";
+import { type SeverityMapping, severityOf, type WinstonLevels } from "./severity-of.js";
+
+/** Options of `OpenTelemetryTransport`: winston's transport options plus where records go. */
+export interface OpenTelemetryTransportOptions extends TransportStream.TransportStreamOptions {
+  /** The LoggerProvider to emit into. Default: the global one (`logs.getLoggerProvider()`), looked up at each record. */
+  loggerProvider?: LoggerProvider;
+  /** Severity numbers per winston level name, ahead of the built-in mapping (see `severityOf()`). */
+  severityMapping?: SeverityMapping;
+  /** The transport's name in winston. Default: `opentelemetry`. */
+  name?: string;
+  /** How long `end()`/`close()` wait for the LoggerProvider's flush. Default: 10000 ms. */
+  flushTimeoutMillis?: number;
+}
+
+/** The instrumentation scope of the records this transport emits. */
+export const SCOPE_NAME = "@mlobs/winston-bridge";
+
+// instrumentation-winston adds this class to every logger when its log sending is on.
+const CONTRIB_TRANSPORT = "OpenTelemetryTransportV3";
+// colorize() writes ANSI codes into `level`; LEVEL (the symbol) is the uncolored name.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+type Info = Record<PropertyKey, unknown>;
+type Parent = WritableLogger & { transports?: unknown[]; remove?(transport: unknown): unknown };
+type Flushable = { forceFlush?: () => Promise<void> };
+
+interface FoundError {
+  error: Error | { name?: unknown; message?: unknown; stack?: unknown; cause?: unknown };
+  /** The info key it came from, left out of the attributes. */
+  key?: string;
+}
+
+let warnedDuplicate = false;
+
+/**
+ * A winston transport that emits each record through the OpenTelemetry Logs API: severity from the
+ * level (see `severityOf()`), `message` as body, the call's trace context, Errors as `exception.*`
+ * attributes, the rest of the meta (and splat objects, and the mlobs context fields) as attributes.
+ * Its logger is instrumented on `add()`, so trace context is the call's even when winston defers work.
+ * @example
+ * winston.createLogger({ transports: [new winston.transports.Console(), new OpenTelemetryTransport()] });
+ */
+export class OpenTelemetryTransport extends TransportStream {
+  /** The transport's name in winston. */
+  name: string;
+  readonly #provider: LoggerProvider | undefined;
+  readonly #otelLogger: OtelLogger;
+  readonly #mapping: SeverityMapping | undefined;
+  readonly #flushTimeout: number;
+  #severities = new Map<string, SeverityNumber>();
+  #severityLevels: WinstonLevels | undefined;
+  #transportCount = -1;
+  #warned = false;
+  #finishing = false;
+
+  constructor(options: OpenTelemetryTransportOptions = {}) {
+    super(options);
+    this.name = options.name ?? "opentelemetry";
+    this.#provider = options.loggerProvider;
+    this.#otelLogger = (options.loggerProvider ?? logs.getLoggerProvider()).getLogger(SCOPE_NAME);
+    this.#mapping = options.severityMapping;
+    this.#flushTimeout = options.flushTimeoutMillis ?? 10_000;
+    this.once("pipe", (logger: Parent) => {
+      instrument(logger);
+      // instrumentation-winston appends its transport after the ones given to createLogger().
+      queueMicrotask(() => this.#removeDuplicates());
+    });
+  }
+
+  override log(info: Info, callback?: () => void): void {
+    try {
+      // A duplicate found now still receives this record: let it be the one that sends it.
+      if (!this.#removeDuplicates()) this.#otelLogger.emit(this.#toOtel(info));
+    } catch (error) {
+      this.#report(error);
+    }
+    this.emit("logged", info);
+    if ((this as { _ending?: boolean })._ending === true) this.#finishIfEnding();
+    callback?.();
+  }
+
+  /** Called on `unpipe` (logger.remove(), logger.close()): flushes what was emitted. */
+  override close(): void {
+    void this.#flush();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    // winston's logger.end() waits for each transport's 'finish': records reach the exporter first.
+    this.#flush().then(() => callback());
+  }
+
+  /** winston's exception and rejection handlers set `_ending` and wait for 'finish' before exiting. */
+  #finishIfEnding(): void {
+    if (this.#finishing) return;
+    this.#finishing = true;
+    this.#flush().then(() => this.emit("finish"));
+  }
+
+  async #flush(): Promise<void> {
+    const provider = (this.#provider ?? logs.getLoggerProvider()) as Flushable;
+    if (typeof provider.forceFlush !== "function") return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        provider.forceFlush(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`flush timed out after ${this.#flushTimeout} ms`)),
+            this.#flushTimeout,
+          );
+          timer.unref();
+        }),
+      ]);
+    } catch (error) {
+      this.#report(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #report(error: unknown): void {
+    const reported = error instanceof Error ? error : new Error(describe(error));
+    if (!this.#warned) {
+      this.#warned = true;
+      process.emitWarning(`mlobs: winston OpenTelemetryTransport failed (${describe(error)})`);
+    }
+    // 'warn', not 'error': an 'error' event without a listener would throw into the application.
+    this.emit("warn", reported);
+  }
+
+  /** Removes @opentelemetry/winston-transport transports from this logger; true if it removed one. */
+  #removeDuplicates(): boolean {
+    const parent = (this as { parent?: Parent | null }).parent;
+    const transports = parent?.transports;
+    if (!Array.isArray(transports) || transports.length === this.#transportCount) return false;
+    let removed = false;
+    for (const transport of transports) {
+      if (transport !== this && (transport as object | null)?.constructor?.name === CONTRIB_TRANSPORT) {
+        parent!.remove?.(transport);
+        removed = true;
+      }
+    }
+    this.#transportCount = parent!.transports!.length;
+    if (removed && !warnedDuplicate) {
+      warnedDuplicate = true;
+      process.emitWarning(
+        "mlobs: removed the @opentelemetry/winston-transport transport from a logger that has OpenTelemetryTransport " +
+          "(it would send every record twice); set disableLogSending: true in WinstonInstrumentation",
+      );
+    }
+    return removed;
+  }
+
+  #severity(level: string): SeverityNumber {
+    const levels = (this as { levels?: WinstonLevels }).levels;
+    if (levels !== this.#severityLevels) {
+      this.#severityLevels = levels;
+      this.#severities.clear();
+    }
+    let severity = this.#severities.get(level);
+    if (severity === undefined) {
+      severity = severityOf(level, levels, this.#mapping);
+      this.#severities.set(level, severity);
+    }
+    return severity;
+  }
+
+  #toOtel(info: Info): OtelLogRecord {
+    const rawLevel = info[LEVEL] ?? info.level;
+    const level = typeof rawLevel === "string" ? rawLevel : String(rawLevel).replace(ANSI, "");
+    const found = findError(info);
+    const attributes: AnyValueMap = {};
+    // The event name travels as eventName, the error (and its stack and cause) as exception.*.
+    const skip = (key: string, value: unknown): boolean =>
+      key === "level" ||
+      key === "message" ||
+      TRACE_KEYS.has(key) ||
+      key === found?.key ||
+      (key === "event" && typeof value === "string") ||
+      (found !== undefined &&
+        ((key === "stack" && value === readStack(found.error)) ||
+          (key === "cause" && value === found.error.cause)));
+    addMembers(attributes, info, skip);
+    const splat = info[SPLAT];
+    if (Array.isArray(splat)) {
+      // Plain objects among the splat arguments are meta too; they do not override the record's keys.
+      for (const item of splat) {
+        if (typeof item !== "object" || item === null || Array.isArray(item) || item instanceof Error)
+          continue;
+        addMembers(
+          attributes,
+          item as Info,
+          (key, value) => Object.hasOwn(attributes, key) || skip(key, value),
+        );
+      }
+    }
+    const captured = capturedOf(info);
+    const bound = captured?.fields ?? getContext();
+    for (const key in bound) {
+      if (!Object.hasOwn(attributes, key) && !TRACE_KEYS.has(key)) setConverted(attributes, key, bound[key]);
+    }
+    if (found !== undefined) addException(attributes, found.error);
+    const record: OtelLogRecord = {
+      severityNumber: this.#severity(level),
+      severityText: level,
+      body: bodyOf(info.message),
+      attributes,
+      context: callContext(info),
+    };
+    if (captured !== undefined) record.timestamp = captured.time;
+    if (typeof info.event === "string") record.eventName = info.event;
+    return record;
+  }
+}
+
+/** Adds `value`, converted, unless it is `undefined`. */
+function setConverted(attributes: AnyValueMap, key: string, value: unknown): void {
+  const converted = toAttributeValue(value);
+  if (converted !== undefined) attributes[key] = converted;
+}
+
+/** The type name of an Error: its `name`, else its constructor's name. */
+function errorType(error: Error): string {
+  try {
+    return String(error.name || error.constructor?.name || "Error");
+  } catch {
+    return "Error";
+  }
+}
+
+function bodyOf(message: unknown): AnyValue {
+  if (message instanceof Error) return String(message.message);
+  return typeof message === "string" ? message : (toAttributeValue(message) ?? null);
+}
+
+/** Adds the own enumerable members of `source` to `attributes`, converted, unless `skip` says no. */
+function addMembers(
+  attributes: AnyValueMap,
+  source: Info,
+  skip: (key: string, value: unknown) => boolean,
+): void {
+  let keys: string[];
+  try {
+    keys = Object.keys(source);
+  } catch (error) {
+    attributes.logging_error = `meta could not be read: ${describe(error)}`;
+    return;
+  }
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = source[key];
+    } catch (error) {
+      attributes[key] = `[Unserializable: ${describe(error)}]`;
+      continue;
+    }
+    if (!skip(key, value)) setConverted(attributes, key, value);
+  }
+}
+
+/**
+ * The Error of a winston record, looked for where winston and its users put one: the record itself
+ * (`logger.error(err)`), `message`, `err` / `error` in the meta, the splat arguments, and last a
+ * `stack` string (`format.errors()`, or an Error passed as meta).
+ */
+function findError(info: Info): FoundError | undefined {
+  if (info instanceof Error) return { error: info };
+  if (info.message instanceof Error) return { error: info.message, key: "message" };
+  for (const key of ["err", "error"]) {
+    if (info[key] instanceof Error) return { error: info[key] as Error, key };
+  }
+  const splat = info[SPLAT];
+  if (Array.isArray(splat)) {
+    const error = splat.find((item) => item instanceof Error) as Error | undefined;
+    if (error !== undefined) return { error };
+  }
+  if (typeof info.stack === "string") {
+    const name = typeof info.name === "string" ? info.name : /^([^:\n]+):/.exec(info.stack)?.[1];
+    return { error: { name, message: info.message, stack: info.stack, cause: info.cause } };
+  }
+  return undefined;
+}
+
+function readStack(error: FoundError["error"]): unknown {
+  try {
+    return error.stack;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The OpenTelemetry exception semantic conventions: exception.type, exception.message, exception.stacktrace. */
+function addException(attributes: AnyValueMap, error: FoundError["error"]): void {
+  try {
+    attributes["exception.type"] =
+      error instanceof Error ? errorType(error) : typeof error.name === "string" ? error.name : "Error";
+    attributes["exception.message"] =
+      typeof error.message === "string" ? error.message : String(error.message ?? "");
+    const stack = readStack(error);
+    if (typeof stack === "string") attributes["exception.stacktrace"] = stack;
+    if (error.cause !== undefined && error.cause !== null)
+      setConverted(attributes, "exception.cause", error.cause);
+  } catch (thrown) {
+    attributes["exception.message"] = `[Unserializable: ${describe(thrown)}]`;
+  }
+}
