@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import { withContext } from "../context.js";
@@ -213,6 +214,41 @@ describe("redact()", () => {
     expect(capture.entries[0]).toEqual({ event: "x", creds: "[REDACTED]", other: "[REDACTED]", fine: 1 });
     log.bind({ other: proxy, fine: 1 }).info("y");
     expect(capture.entries[1]).toEqual({ event: "y", other: "[REDACTED]", fine: 1 });
+  });
+
+  it("leaves no secret anywhere and the caller's fields unchanged, for any nested fields (property)", () => {
+    const key = fc.constantFrom("secret", "token", "a", "b", "0");
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        fc.string(),
+        fc.integer(),
+        fc.array(tie("node"), { maxLength: 3 }),
+        fc.dictionary(key, tie("node"), { maxKeys: 4 }),
+      ),
+    })).node;
+    const seen = (node: unknown, found: unknown[]): unknown[] => {
+      if (Array.isArray(node)) for (const item of node) seen(item, found);
+      else if (typeof node === "object" && node !== null) {
+        for (const [k, v] of Object.entries(node)) {
+          if (k === "secret") found.push(v);
+          seen(v, found);
+        }
+      }
+      return found;
+    };
+    const processor = redact(["**.secret"]);
+    const { capture, log } = setup(processor);
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 5 }), (fields) => {
+        const before = structuredClone(fields);
+        capture.clear();
+        log.info("x", fields);
+        expect(fields).toEqual(before);
+        expect(seen(capture.entries[0], []).every((found) => found === "[REDACTED]")).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("throws at creation on invalid paths or options, naming them", () => {
