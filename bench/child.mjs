@@ -12,6 +12,7 @@ const { setup } = await import(`./cases/${caseName}.mjs`);
 await tracing.inSpan(async () => {
   const subject = await setup({ dest, variant: caseName });
   const run = async (count) => {
+    const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     if (mode === "yield") {
       for (let i = 0; i < count; i++) {
@@ -24,16 +25,27 @@ await tracing.inSpan(async () => {
     const loopEnd = process.hrtime.bigint();
     await subject.flush();
     const end = process.hrtime.bigint();
-    return { loopNs: Number(loopEnd - start), totalNs: Number(end - start) };
+    const cpu = process.cpuUsage(cpuStart);
+    return {
+      loopNs: Number(loopEnd - start),
+      totalNs: Number(end - start),
+      cpuNs: (cpu.user + cpu.system) * 1000,
+    };
   };
   if (warmup > 0) await run(warmup);
-  const before = subject.stats?.() ?? {};
+  const before = (await subject.stats?.()) ?? {};
   globalThis.gc?.();
   const rssBefore = process.memoryUsage().rss;
   const timed = await run(n);
-  const after = subject.stats?.() ?? {};
+  const after = (await subject.stats?.()) ?? {};
+  // Stats are counters since the start: the timed run's share is the difference.
   const stats = {};
-  for (const key of Object.keys(after)) stats[key] = after[key] - (before[key] ?? 0);
+  if (after.delivered !== undefined) {
+    stats.delivered = after.delivered - (before.delivered ?? 0);
+    stats.dropped = n - stats.delivered;
+    stats.deliveredPerSec = (stats.delivered * 1e9) / timed.totalNs;
+    stats.deliveredTraced = (after.traced?.[tracing.traceId] ?? 0) - (before.traced?.[tracing.traceId] ?? 0);
+  }
   await subject.close?.();
   process.stdout.write(
     `${JSON.stringify({
@@ -44,6 +56,8 @@ await tracing.inSpan(async () => {
       nsPerCall: timed.loopNs / n,
       nsPerRecord: timed.totalNs / n,
       recordsPerSec: (n * 1e9) / timed.totalNs,
+      // CPU time of the whole process (all threads): steadier than wall time on a shared box.
+      cpuNsPerRecord: timed.cpuNs / n,
       rssBeforeMb: rssBefore / 2 ** 20,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       ...stats,

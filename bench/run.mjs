@@ -3,7 +3,8 @@
 //
 //   node run.mjs [suite...]          suites: logs (default), otel, e2e, winston, all
 //   BENCH_ROUNDS=5 BENCH_N=200000 BENCH_WARMUP=20000 BENCH_MODE=tight|yield BENCH_ONLY=mlobs,pino
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -29,11 +30,29 @@ for (const name of names) {
   }
 }
 
+let sinkEnv = {};
+
+/** Starts sink.mjs (the OTLP/HTTP receiver) in its own process; children find it through BENCH_SINK_URL. */
+async function startSink() {
+  const sink = spawn(process.execPath, [path.join(here, "sink.mjs")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [chunk] = await once(sink.stdout, "data");
+  sinkEnv = { BENCH_SINK_URL: JSON.parse(String(chunk)).url };
+  return sink;
+}
+
 function runChild(variant, count, warm, dest, childMode) {
   const result = spawnSync(
     process.execPath,
     ["--expose-gc", path.join(here, "child.mjs"), variant.file, String(count), String(warm), dest, childMode],
-    { cwd: here, encoding: "utf8", env: { ...env, ...variant.env }, maxBuffer: 1 << 24, timeout: 300_000 },
+    {
+      cwd: here,
+      encoding: "utf8",
+      env: { ...env, ...sinkEnv, ...variant.env },
+      maxBuffer: 1 << 24,
+      timeout: 300_000,
+    },
   );
   const line = result.stdout.trim().split("\n").at(-1);
   if (result.status !== 0 || !line?.startsWith("{")) {
@@ -49,10 +68,16 @@ function checkSample(variant) {
   fs.rmSync(file, { force: true });
   try {
     const result = runChild(variant, SAMPLE_N, 0, file, "tight");
-    const lines = fs.readFileSync(file, "utf8").split("\n").filter(Boolean);
-    const expected = variant.linesPerRecord ?? 1;
+    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    const lines = text.split("\n").filter(Boolean);
+    const expected = variant.linesPerRecord ?? (variant.otel === "only" ? 0 : 1);
     if (lines.length !== SAMPLE_N * expected) {
       throw new Error(`${variant.id}: ${lines.length} lines in the sample, expected ${SAMPLE_N * expected}`);
+    }
+    if (variant.otel && result.deliveredTraced !== SAMPLE_N * (variant.otelPerRecord ?? 1)) {
+      throw new Error(
+        `${variant.id}: ${result.deliveredTraced} of ${SAMPLE_N} records reached OpenTelemetry with the trace id`,
+      );
     }
     for (const line of lines) {
       const record = JSON.parse(line);
@@ -60,7 +85,7 @@ function checkSample(variant) {
         throw new Error(`${variant.id}: line without trace_id ${result.traceId}: ${line}`);
       }
     }
-    return `${lines.length} lines ok`;
+    return `${lines.length} lines ok${variant.otel ? `, ${result.deliveredTraced} records with the trace id in OpenTelemetry` : ""}`;
   } finally {
     fs.rmSync(file, { force: true });
   }
@@ -94,6 +119,7 @@ for (const name of names) {
   const suite = SUITES[name];
   const variants = suite.variants.filter((v) => !only || only.has(v.id) || v.id === suite.baseline);
   console.log(`\n## ${suite.title}\n`);
+  const sink = suite.sink ? await startSink() : undefined;
   const samples = {};
   for (const variant of variants) {
     samples[variant.id] = checkSample(variant);
@@ -119,7 +145,8 @@ for (const name of names) {
       );
     }
   }
-  const baseline = median(results[suite.baseline].map((r) => r.recordsPerSec));
+  const metric = suite.metric ?? "recordsPerSec";
+  const baseline = median(results[suite.baseline].map((r) => r[metric]));
   const extra = suite.extra ?? [];
   const rows = variants.map((variant) => {
     const rs = results[variant.id];
@@ -130,7 +157,8 @@ for (const name of names) {
       `${fmt(Math.min(...rs.map((r) => r.recordsPerSec)))}..${fmt(Math.max(...rs.map((r) => r.recordsPerSec)))}`,
       fmt(median(rs.map((r) => r.nsPerCall))),
       fmt(median(rs.map((r) => r.nsPerRecord))),
-      `${(rate / baseline).toFixed(2)}x`,
+      fmt(median(rs.map((r) => r.cpuNsPerRecord))),
+      `${(median(rs.map((r) => r[metric])) / baseline).toFixed(2)}x`,
       fmt(median(rs.map((r) => r.peakRssMb)), 1),
       ...extra.map((c) => (rs[0][c.key] === undefined ? "-" : fmt(median(rs.map((r) => r[c.key]))))),
     ];
@@ -142,7 +170,8 @@ for (const name of names) {
       "min..max",
       "ns/call (loop)",
       "ns/record (e2e)",
-      `vs ${suite.baseline}`,
+      "CPU ns/record",
+      `${metric === "recordsPerSec" ? "records/s" : "delivered/s"} vs ${suite.baseline}`,
       "peak RSS MB",
       ...extra.map((c) => c.title),
     ],
@@ -151,6 +180,7 @@ for (const name of names) {
   const rates = Object.fromEntries(
     variants.map((v) => [v.id, median(results[v.id].map((r) => r.recordsPerSec))]),
   );
+  sink?.kill();
   if (suite.notes && suite.variants.every((v) => v.id in rates))
     console.log(`\n${suite.notes(rates, results, median)}`);
 }

@@ -1,6 +1,15 @@
 // The suites of `pnpm bench`: which case files run, under which ids, against which baseline.
+// A variant's `otel` says its records also reach OpenTelemetry ("only": no JSON line at all); the
+// sample check then also wants every record there with the span's trace id.
 
-/** @type {Record<string, {title: string, baseline: string, variants: object[], extra?: object[]}>} */
+const QUEUE_1M = { BENCH_OTEL_QUEUE: "1000000" };
+const DELIVERY = [
+  { key: "deliveredPerSec", title: "delivered/s" },
+  { key: "dropped", title: "dropped" },
+];
+const ratio = (a, b) => (a / b).toFixed(2);
+
+/** @type {Record<string, object>} */
 export const SUITES = {
   logs: {
     title:
@@ -13,6 +22,89 @@ export const SUITES = {
       { id: "a1", file: "floor-a1", title: "floor: JSON.stringify + writeSync" },
       { id: "a2", file: "floor-a2", title: "floor: serialized prefix + writeSync" },
     ],
-    notes: (rate) => `mlobs / pino throughput: ${(rate.mlobs / rate.pino).toFixed(2)}x (target: >= 1.00x)`,
+    notes: (rate) => `mlobs / pino throughput: ${ratio(rate.mlobs, rate.pino)}x (target: >= 1.00x)`,
+  },
+  otel: {
+    title:
+      "Cost of a log call with OpenTelemetry log sending (batch processor with a 1M queue, counting exporter; JSON to /dev/null)",
+    baseline: "mlobs",
+    variants: [
+      { id: "mlobs", file: "mlobs", title: "mlobs JSON only (reference)" },
+      { id: "mlobs+otel", file: "mlobs-otel", otel: true, env: QUEUE_1M, title: "mlobs JSON + otelOutput" },
+      {
+        id: "emit",
+        file: "otel-emit",
+        otel: "only",
+        env: QUEUE_1M,
+        title: "stock SDK logger.emit(), same attributes",
+      },
+      {
+        id: "pino+otel",
+        file: "pino-otel",
+        otel: true,
+        env: QUEUE_1M,
+        title: "pino + instrumentation-pino log sending",
+      },
+    ],
+    extra: DELIVERY,
+    notes: (rate, results, median) => {
+      const ns = (id) => median(results[id].map((r) => r.nsPerRecord));
+      const budget = ns("emit") + ns("mlobs");
+      return (
+        `mlobs+otel: ${ns("mlobs+otel").toFixed(0)} ns/record; budget emit() + mlobs JSON: ${budget.toFixed(0)} ns ` +
+        `(${ratio(ns("mlobs+otel"), budget)}x of budget, target <= 1.00x); pino+otel / mlobs+otel throughput: ` +
+        `${ratio(rate["pino+otel"], rate["mlobs+otel"])}x`
+      );
+    },
+  },
+  e2e: {
+    title: "End to end over OTLP/HTTP to a sink process on 127.0.0.1 (delivered records/s, drops)",
+    baseline: "stock",
+    metric: "deliveredPerSec",
+    sink: true,
+    variants: [
+      {
+        id: "stock",
+        file: "otel-http",
+        otel: "only",
+        title: "emit() + Batch defaults + OTLPLogExporter http/json",
+      },
+      {
+        id: "stock-yield",
+        file: "otel-http",
+        otel: "only",
+        mode: "yield",
+        title: "stock, yielding every 256 calls",
+      },
+      {
+        id: "stock-q",
+        file: "otel-http",
+        otel: "only",
+        env: QUEUE_1M,
+        title: "stock with maxQueueSize 1M (its delivery capacity)",
+      },
+      {
+        id: "mlobs",
+        file: "mlobs-e2e",
+        otel: "only",
+        title: "startTelemetry() defaults: otelOutput, http/protobuf",
+      },
+      {
+        id: "mlobs-yield",
+        file: "mlobs-e2e",
+        otel: "only",
+        mode: "yield",
+        title: "mlobs, yielding every 256 calls",
+      },
+    ],
+    extra: DELIVERY,
+    notes: (_rate, results, median) => {
+      const delivered = (id) => median(results[id].map((r) => r.deliveredPerSec));
+      return (
+        `delivered/s mlobs / stock: tight ${ratio(delivered("mlobs"), delivered("stock"))}x, ` +
+        `yield ${ratio(delivered("mlobs-yield"), delivered("stock-yield"))}x (target >= 1.50x, zero drops); ` +
+        `mlobs / stock-q (no drops either): ${ratio(delivered("mlobs"), delivered("stock-q"))}x`
+      );
+    },
   },
 };

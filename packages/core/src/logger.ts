@@ -15,12 +15,26 @@ export interface LoggerCore {
   outputs: readonly Output[];
 }
 
-const NO_BINDINGS: Bindings = { values: Object.create(null), json: "" };
+/**
+ * A copy of `values` without a prototype, in V8's fast mode: `Object.create(null)` and `delete`
+ * give a dictionary-mode object, on which the for-in and `in` every record does cost about 10x more.
+ */
+function prototypeless(values: Fields): Fields {
+  return Object.assign(Object.setPrototypeOf({}, null), values);
+}
+
+const NO_BINDINGS: Bindings = { values: prototypeless({}), json: "" };
 
 /** Builds bindings: the values without a prototype (so `in` sees only them) and their JSON, once. */
 export function createBindings(values: Fields): Bindings {
-  const own: Fields = Object.assign(Object.create(null), values);
-  for (const key in own) if (own[key] === undefined) delete own[key];
+  let own = prototypeless(values);
+  for (const key in own) {
+    if (own[key] === undefined) {
+      for (const name in own) if (own[name] === undefined) delete own[name];
+      own = prototypeless(own);
+      break;
+    }
+  }
   return { values: own, json: serializeFields(own) };
 }
 

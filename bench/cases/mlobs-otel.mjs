@@ -1,0 +1,22 @@
+// mlobs JSON (fileOutput) plus otelOutput into a LoggerProvider with the same batch processor and
+// counting exporter as the stock emit() case, so the difference is the cost of our mapping.
+import { createLogger, fileOutput } from "@mlobs/core";
+import { countingExporter, stockProvider } from "../otel-common.mjs";
+import { BOUND, EVENT } from "../workload.mjs";
+
+const { otelOutput } = await import(process.env.BENCH_MLOBS_OTEL ?? "@mlobs/core/otel");
+
+export async function setup({ dest }) {
+  const exporter = countingExporter();
+  const provider = stockProvider(exporter);
+  const log = createLogger({
+    level: "info",
+    outputs: [fileOutput({ path: dest }), otelOutput({ loggerProvider: provider })],
+  }).bind(BOUND);
+  return {
+    log: (_i, f) => log.info(EVENT, f),
+    flush: () => log.flush(),
+    stats: () => ({ delivered: exporter.exported, traced: { ...exporter.traced } }),
+    close: () => log.shutdown(),
+  };
+}
