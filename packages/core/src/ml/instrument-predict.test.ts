@@ -300,6 +300,16 @@ describe("instrumentPredict(): input validation", () => {
     expect(spans.getFinishedSpans()[0]?.status.code).toBe(SpanStatusCode.ERROR);
   });
 
+  it("logs and fails a call whose input cannot be read (a revoked Proxy), without throwing from the helper", () => {
+    const { capture, options } = setup();
+    const { proxy, revoke } = Proxy.revocable({ age: 1 }, {});
+    revoke();
+    const predict = instrumentPredict((_: Fields) => 0.9, options);
+    expect(() => predict(proxy)).toThrow(TypeError);
+    expect(capture.entries.map((e) => e.event)).toEqual(["request_received", "prediction_failed"]);
+    expect(capture.entries[0]?.logging_error).toMatch(/^features could not be read: TypeError/);
+  });
+
   it("names the index of a NaN in an array input, and lets strings and booleans through", () => {
     const { options } = setup();
     const predict = instrumentPredict((_: ArrayLike<unknown>) => 0.9, options);

@@ -207,7 +207,14 @@ export function instrumentPredict(
       if (lowCount > 0) m.lowConfidence.add(lowCount, modelAttributes);
     };
 
-    log.info(ML.event.requestReceived, featureFields(input, policy, isBatch));
+    let received: Fields;
+    try {
+      received = featureFields(input, policy, isBatch);
+    } catch (error) {
+      // An input whose keys cannot be read (a revoked Proxy) is the model's to reject, not ours.
+      received = { logging_error: `features could not be read: ${describe(error)}` };
+    }
+    log.info(ML.event.requestReceived, received);
     let result: unknown;
     try {
       if (!batch) validateFeatures(input, required);
