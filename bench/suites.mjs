@@ -107,4 +107,52 @@ export const SUITES = {
       );
     },
   },
+  winston: {
+    title:
+      "winston to OpenTelemetry: JSON lines to /dev/null plus an OTel transport (batch, 1M queue, counting exporter)",
+    baseline: "winston+mlobs",
+    variants: [
+      { id: "winston", file: "winston", title: "winston alone (reference)" },
+      {
+        id: "winston+mlobs",
+        file: "winston-otel-mlobs",
+        otel: true,
+        env: QUEUE_1M,
+        title: "+ @mlobs/winston-bridge OpenTelemetryTransport",
+      },
+      {
+        id: "winston+contrib",
+        file: "winston-otel-contrib",
+        otel: true,
+        env: QUEUE_1M,
+        title: "+ @opentelemetry/winston-transport",
+      },
+      {
+        id: "winston-yield",
+        file: "winston",
+        mode: "yield",
+        title: "winston alone, yielding every 256 calls",
+      },
+      {
+        id: "winston+mlobs-yield",
+        file: "winston-otel-mlobs",
+        otel: true,
+        env: QUEUE_1M,
+        mode: "yield",
+        title: "+ mlobs transport, yielding",
+      },
+      {
+        id: "winston+contrib-yield",
+        file: "winston-otel-contrib",
+        otel: true,
+        env: QUEUE_1M,
+        mode: "yield",
+        title: "+ contrib transport, yielding",
+      },
+    ],
+    extra: DELIVERY,
+    notes: (rate) =>
+      `winston+mlobs / winston+contrib throughput: tight ${ratio(rate["winston+mlobs"], rate["winston+contrib"])}x, ` +
+      `yield ${ratio(rate["winston+mlobs-yield"], rate["winston+contrib-yield"])}x`,
+  },
 };
