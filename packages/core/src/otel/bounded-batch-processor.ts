@@ -164,8 +164,9 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
   }
 
   /**
-   * Flushes within `shutdownTimeoutMillis`, then drops and counts what is left, reports drops not
-   * yet reported and shuts the exporter down. Later records are dropped and counted.
+   * Delivers everything, including records logged meanwhile, within `shutdownTimeoutMillis`; then
+   * drops and counts what is left, reports drops not yet reported and shuts the exporter down.
+   * Later records are dropped and counted.
    */
   shutdown(): Promise<void> {
     this.#shutdownPromise ??= this.#shutdown();
@@ -173,15 +174,20 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
   }
 
   async #shutdown(): Promise<void> {
-    this.#closed = true;
     let deadline: NodeJS.Timeout | undefined;
     // The deadline timer is not unref'd: it keeps the process alive until delivery ends.
-    const expired = new Promise<boolean>((resolve) => {
+    const expired = new Promise<true>((resolve) => {
       deadline = setTimeout(() => resolve(true), this.#shutdownTimeout);
     });
-    const done = await Promise.race([this.forceFlush().then(() => false), expired]);
+    // Records logged while shutting down (an application's own "stopping" records) are delivered too.
+    let timedOut = false;
+    while (!timedOut && (this.#queue.length > 0 || this.#inFlight.size > 0)) {
+      timedOut = await Promise.race([this.forceFlush().then(() => false), expired]);
+    }
     clearTimeout(deadline);
-    if (done) {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    if (timedOut) {
       this.#giveUp = true;
       const left = this.stats.pending;
       this.#queue = [];
@@ -189,7 +195,6 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
       if (left > 0) this.#drop(left, "shutdown_timeout");
       this.#settle();
     }
-    clearTimeout(this.#timer);
     this.#report();
     try {
       await this.#exporter.shutdown();

@@ -1,40 +1,60 @@
+import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
+import { getDiagnostics } from "../internal/diagnostics.js";
+import { EVENT_RECORDS_DROPPED, METRIC_RECORDS_DROPPED } from "../semconv.js";
 import { createLogCapture } from "../testing.js";
-import { startTelemetry, type Telemetry } from "./start-telemetry.js";
+import { startTelemetry, type Telemetry, type TelemetryOptions } from "./start-telemetry.js";
 import { startTestReceiver, type TestReceiver } from "./test-receiver.js";
 
-let running: Telemetry | undefined;
-let receiver: TestReceiver | undefined;
+const cleanups: (() => unknown)[] = [];
 
 afterEach(async () => {
-  await running?.shutdown();
-  await receiver?.stop();
-  running = undefined;
-  receiver = undefined;
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+async function receiver(options?: { listen?: boolean }): Promise<TestReceiver> {
+  const started = await startTestReceiver(options);
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+function start(options: TelemetryOptions): Telemetry {
+  const telemetry = startTelemetry({ handleSignals: false, ...options });
+  cleanups.push(() => telemetry.shutdown());
+  return telemetry;
+}
+
+/** Sets environment variables until the end of the test. */
+function env(values: Record<string, string>): void {
+  for (const [key, value] of Object.entries(values)) {
+    const before = process.env[key];
+    process.env[key] = value;
+    cleanups.push(() => {
+      if (before === undefined) delete process.env[key];
+      else process.env[key] = before;
+    });
+  }
+}
 
 describe("startTelemetry()", () => {
   it("delivers logs over OTLP/HTTP protobuf with the resource and the span's trace context", async () => {
-    receiver = await startTestReceiver();
+    const sink = await receiver();
     const capture = createLogCapture();
-    running = startTelemetry({
+    const { logger, tracer, flush, shutdown } = start({
       serviceName: "ranker",
       serviceVersion: "1.4.0",
       environment: "staging",
-      endpoint: receiver.url,
-      handleSignals: false,
+      endpoint: sink.url,
       logger: { outputs: [capture], name: "ml_model" },
     });
-    const { logger, tracer } = running;
     const traceId = tracer.startActiveSpan("predict", (span) => {
       logger.info("prediction_complete", { prediction: 0.87, model: { name: "churn", version: 3 } });
       span.end();
       return span.spanContext().traceId;
     });
-    await running.flush();
-    await receiver.waitFor(() => receiver!.logs.length === 1);
-    const [log] = receiver.logs;
-    expect(log).toMatchObject({
+    await flush();
+    expect(sink.logs).toHaveLength(1);
+    expect(sink.logs[0]).toMatchObject({
       eventName: "prediction_complete",
       body: "prediction_complete",
       severityNumber: 9,
@@ -48,9 +68,158 @@ describe("startTelemetry()", () => {
         "deployment.environment.name": "staging",
       },
     });
-    expect(receiver.requests.find((r) => r.path === "/v1/logs")?.contentType).toBe("application/x-protobuf");
+    expect(sink.requests.find((r) => r.path === "/v1/logs")?.contentType).toBe("application/x-protobuf");
     expect(capture.entries[0]).toMatchObject({ event: "prediction_complete", trace_id: traceId });
-    await running.shutdown();
-    expect(receiver.spans.map((s) => s.name)).toContain("predict");
+    await shutdown();
+    expect(sink.spans.map((s) => s.name)).toContain("predict");
+  });
+
+  it("delivers a burst of 200,000 records with zero drops", async () => {
+    const sink = await receiver();
+    const telemetry = start({ serviceName: "burst", endpoint: sink.url, logger: { outputs: [] } });
+    const log = telemetry.logger.bind({ request_id: "r-1", model_version: "v3" });
+    const before = getDiagnostics().dropped;
+    // One synchronous burst: nothing can be exported until it ends.
+    for (let i = 0; i < 200_000; i++)
+      log.info("prediction_complete", { i, prediction: 0.87, latency_ms: 142.5 });
+    await telemetry.flush();
+    expect(telemetry.stats()).toEqual({ delivered: 200_000, dropped: 0, pending: 0 });
+    expect(sink.logs).toHaveLength(200_000);
+    expect(new Set(sink.logs.map((r) => r.attributes.i)).size).toBe(200_000);
+    expect(getDiagnostics().dropped).toBe(before);
+  });
+
+  it("delivers every record when the collector comes up 5 s after the start", async () => {
+    const sink = await receiver({ listen: false });
+    const capture = createLogCapture();
+    const telemetry = start({ endpoint: sink.url, logger: { outputs: [capture] } });
+    for (let i = 0; i < 1000; i++) telemetry.logger.info("tick", { i });
+    setTimeout(() => void sink.start(), 5000);
+    await telemetry.flush();
+    expect(sink.logs.map((r) => r.attributes.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(telemetry.stats().dropped).toBe(0);
+    expect(capture.entries.filter((e) => e.event === EVENT_RECORDS_DROPPED)).toEqual([]);
+  });
+
+  it("counts drops past the queue bound and the retry window, and reports them locally and as a metric", async () => {
+    const sink = await receiver();
+    // Every logs request fails (retryable); metrics still get through.
+    sink.failNext(Number.POSITIVE_INFINITY, 503, "/v1/logs");
+    env({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "200" });
+    const capture = createLogCapture();
+    const telemetry = start({
+      endpoint: sink.url,
+      logger: { outputs: [capture] },
+      delivery: { maxQueueSize: 1000, maxExportBatchSize: 500, retryWindowMillis: 300 },
+    });
+    const before = getDiagnostics().dropped;
+    for (let i = 0; i < 3000; i++) telemetry.logger.info("tick", { i });
+    await telemetry.flush();
+    await telemetry.shutdown();
+    expect(telemetry.stats()).toEqual({ delivered: 0, dropped: 3000, pending: 0 });
+    expect(getDiagnostics().dropped).toBe(before + 3000);
+    const reported: Record<string, number> = {};
+    for (const entry of capture.entries.filter((e) => e.event === EVENT_RECORDS_DROPPED)) {
+      expect(entry.level).toBe("warn");
+      reported[entry.reason as string] = (reported[entry.reason as string] ?? 0) + (entry.count as number);
+    }
+    expect(reported).toEqual({ queue_full: 2000, export_failed: 1000 });
+    const points = sink.metrics.filter((m) => m.name === METRIC_RECORDS_DROPPED);
+    expect(Object.fromEntries(points.map((p) => [p.attributes.reason, p.value]))).toEqual({
+      queue_full: 2000,
+      export_failed: 1000,
+    });
+  });
+
+  it("honours OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS", async () => {
+    const sink = await receiver();
+    env({
+      OTEL_SERVICE_NAME: "from-env",
+      OTEL_RESOURCE_ATTRIBUTES: "team=ml,deployment.environment.name=prod",
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=secret",
+    });
+    const telemetry = start({ logger: { outputs: [] } });
+    telemetry.logger.info("hello");
+    await telemetry.flush();
+    expect(sink.logs[0]?.resource).toMatchObject({
+      "service.name": "from-env",
+      team: "ml",
+      "deployment.environment.name": "prod",
+    });
+    expect(sink.requests[0]?.headers["x-api-key"]).toBe("secret");
+  });
+
+  it("honours OTEL_EXPORTER_OTLP_LOGS_ENDPOINT over the endpoint option, and http/json", async () => {
+    const sink = await receiver();
+    env({
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${sink.url}/custom/v1/logs`,
+      OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/json",
+    });
+    const telemetry = start({ endpoint: "http://127.0.0.1:9", logger: { outputs: [] } });
+    telemetry.logger.warn("hello", { n: 1 });
+    await telemetry.flush();
+    expect(sink.requests[0]).toMatchObject({ path: "/custom/v1/logs", contentType: "application/json" });
+    expect(sink.logs[0]).toMatchObject({ eventName: "hello", severityNumber: 13, attributes: { n: 1 } });
+  });
+
+  it("writes to the local outputs only, with trace ids, when no endpoint is configured", async () => {
+    const capture = createLogCapture();
+    const { logger, tracer, stats } = start({ logger: { outputs: [capture] } });
+    tracer.startActiveSpan("work", (span) => {
+      logger.info("local_only");
+      span.end();
+    });
+    expect(capture.entries[0]).toMatchObject({
+      event: "local_only",
+      trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    expect(stats()).toEqual({ delivered: 0, dropped: 0, pending: 0 });
+  });
+
+  it("exports nothing when OTEL_SDK_DISABLED is true", async () => {
+    const sink = await receiver();
+    env({ OTEL_SDK_DISABLED: "true" });
+    const capture = createLogCapture();
+    const telemetry = start({ endpoint: sink.url, logger: { outputs: [capture] } });
+    telemetry.logger.info("hello");
+    await telemetry.shutdown();
+    expect(capture.entries).toHaveLength(1);
+    expect(sink.requests).toEqual([]);
+  });
+
+  it("carries the trace across HTTP (traceparent), so both services log the same trace_id", async () => {
+    const sink = await receiver();
+    const capture = createLogCapture();
+    const { logger, tracer, flush } = start({ endpoint: sink.url, logger: { outputs: [capture] } });
+    // Loaded after the start, as an application's modules are, so the instrumentation patches it.
+    const http = createRequire(import.meta.url)("node:http") as typeof import("node:http");
+    const server = http.createServer((request, response) => {
+      logger.info("request_received", { traceparent: request.headers.traceparent });
+      response.end("ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const { port } = server.address() as import("node:net").AddressInfo;
+    const traceId = await tracer.startActiveSpan("call_ranker", async (span) => {
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get(`http://127.0.0.1:${port}/predict`, (response) => response.resume().on("end", resolve))
+          .on("error", reject);
+      });
+      span.end();
+      return span.spanContext().traceId;
+    });
+    const received = capture.entries.find((e) => e.event === "request_received");
+    expect(received?.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(received?.trace_id).toBe(traceId);
+    await flush();
+    expect(sink.logs.find((r) => r.eventName === "request_received")?.traceId).toBe(traceId);
+  });
+
+  it("rejects invalid options, naming them", () => {
+    expect(() => startTelemetry({ endpoint: "localhost:4318" })).toThrow(/endpoint/);
+    expect(() => startTelemetry({ serviceName: "" })).toThrow(/serviceName/);
+    expect(() => startTelemetry({ shutdownTimeoutMs: -1 })).toThrow(/shutdownTimeoutMs/);
   });
 });

@@ -59,8 +59,8 @@ export interface TestReceiver {
   readonly spans: ReceivedSpan[];
   readonly metrics: ReceivedMetricPoint[];
   readonly requests: ReceivedRequest[];
-  /** Answers the next `count` requests with `status` instead of decoding them. */
-  failNext(count: number, status?: number): void;
+  /** Answers the next `count` requests (to `path` only, when given) with `status` instead of decoding them. */
+  failNext(count: number, status?: number, path?: string): void;
   /** Starts listening (again) on the same port. */
   start(): Promise<void>;
   /** Stops listening and closes open connections. */
@@ -84,6 +84,7 @@ export async function startTestReceiver(options: { listen?: boolean } = {}): Pro
   const requests: ReceivedRequest[] = [];
   let failures = 0;
   let failStatus = 503;
+  let failPath: string | undefined;
   let server: Server | undefined;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -93,7 +94,7 @@ export async function startTestReceiver(options: { listen?: boolean } = {}): Pro
     const contentType = String(request.headers["content-type"] ?? "");
     const path = request.url ?? "";
     requests.push({ path, contentType, headers: request.headers, bytes: body.length });
-    if (failures > 0) {
+    if (failures > 0 && (failPath === undefined || path === failPath)) {
       failures--;
       response.writeHead(failStatus).end();
       return;
@@ -119,9 +120,10 @@ export async function startTestReceiver(options: { listen?: boolean } = {}): Pro
     spans,
     metrics,
     requests,
-    failNext(count, status = 503) {
+    failNext(count, status = 503, path) {
       failures = count;
       failStatus = status;
+      failPath = path;
     },
     async start() {
       if (server !== undefined) return;
@@ -179,7 +181,15 @@ interface WireField {
   value: WireValue;
 }
 
-function readVarint(buf: Buffer, offset: number): [bigint, number] {
+/** A varint as a number while it fits in 49 bits (tags, lengths, most values), else as a BigInt. */
+function readVarint(buf: Buffer, offset: number): [number | bigint, number] {
+  let value = 0;
+  for (let i = 0; i < 7; i++) {
+    const byte = buf[offset + i];
+    if (byte === undefined) throw new Error("protobuf: truncated varint");
+    value += (byte & 0x7f) * 2 ** (7 * i);
+    if ((byte & 0x80) === 0) return [value, offset + i + 1];
+  }
   let result = 0n;
   let shift = 0n;
   for (;;) {
@@ -195,10 +205,11 @@ function decodeFields(buf: Buffer): WireField[] {
   const fields: WireField[] = [];
   let offset = 0;
   while (offset < buf.length) {
-    const [tag, next] = readVarint(buf, offset);
+    const [tagValue, next] = readVarint(buf, offset);
+    const tag = Number(tagValue);
     offset = next;
-    const field = Number(tag >> 3n);
-    switch (Number(tag & 7n)) {
+    const field = Math.floor(tag / 8);
+    switch (tag % 8) {
       case 0: {
         const [value, after] = readVarint(buf, offset);
         fields.push({ field, value });
@@ -257,8 +268,9 @@ function anyValue(buf: Buffer): unknown {
     case 1:
       return text(value);
     case 2:
-      return value === 1n;
+      return Number(value) === 1;
     case 3: {
+      if (typeof value === "number") return value;
       const n = BigInt.asIntN(64, value as bigint);
       return Number.isSafeInteger(Number(n)) ? Number(n) : n;
     }

@@ -1,7 +1,7 @@
 import type { AnyValue, AnyValueMap, LogRecord as OtelLogRecord } from "@opentelemetry/api-logs";
 import type { ExceptionInfo } from "../processors/format-exception.js";
 import { describeError } from "../processors/format-exception.js";
-import type { Fields, LogRecord } from "../record.js";
+import type { Bindings, Fields, LogRecord } from "../record.js";
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
@@ -13,6 +13,8 @@ import { toAttributeValue } from "./to-attribute-value.js";
 import { toSeverityNumber } from "./to-severity-number.js";
 
 const SKIPPED = new Set<string>(OTLP_SKIPPED_KEYS);
+/** The attribute keys of each logger's bound fields, computed once per `bind()` like their JSON. */
+const boundKeys = new WeakMap<Bindings, readonly string[]>();
 /** Keys that may carry an Error when no formatException() ran, as formatException() reads them. */
 const ERROR_KEYS = ["err", "error", "exception"] as const;
 const MAX_CAUSES = 8;
@@ -30,9 +32,10 @@ export function toOtelLogRecord(record: LogRecord): OtelLogRecord {
   const attributes: AnyValueMap = {};
   const exceptionKeys = addException(attributes, fields);
   const bound = record.bindings.values;
-  for (const key in bound) {
-    if (key in fields || SKIPPED.has(key)) continue;
-    setAttribute(attributes, key, bound[key]);
+  const keys = keysOf(record.bindings);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (!Object.hasOwn(fields, key)) setAttribute(attributes, key, bound[key]);
   }
   for (const key in fields) {
     if (SKIPPED.has(key) || exceptionKeys?.includes(key)) continue;
@@ -48,6 +51,15 @@ export function toOtelLogRecord(record: LogRecord): OtelLogRecord {
     attributes,
     context: record.context,
   };
+}
+
+function keysOf(bindings: Bindings): readonly string[] {
+  let keys = boundKeys.get(bindings);
+  if (keys === undefined) {
+    keys = Object.keys(bindings.values).filter((key) => !SKIPPED.has(key));
+    boundKeys.set(bindings, keys);
+  }
+  return keys;
 }
 
 function setAttribute(attributes: AnyValueMap, key: string, value: unknown): void {
