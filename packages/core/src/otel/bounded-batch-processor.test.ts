@@ -35,6 +35,7 @@ function fakeExporter(
       }, 1);
     },
     shutdown: async () => {},
+    forceFlush: async () => {},
   };
   return {
     exporter,
@@ -153,6 +154,8 @@ describe("BoundedBatchProcessor", () => {
         done({ code: ExportResultCode.SUCCESS });
       },
       shutdown: async () => {},
+      forceFlush: async () => {},
+    forceFlush: async () => {},
     };
     const { processor, emit } = pipeline(exporter, { exportTimeoutMillis: 20 });
     emit(10);
