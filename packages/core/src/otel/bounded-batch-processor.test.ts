@@ -155,7 +155,6 @@ describe("BoundedBatchProcessor", () => {
       },
       shutdown: async () => {},
       forceFlush: async () => {},
-    forceFlush: async () => {},
     };
     const { processor, emit } = pipeline(exporter, { exportTimeoutMillis: 20 });
     emit(10);

@@ -138,13 +138,11 @@ describe("otelOutput(): the OTLP mapping", () => {
 
   it("writes bound and call fields as attributes, nested objects as maps, call fields winning", () => {
     const { log } = setup();
-    log
-      .bind({ request_id: "r-1", model_version: "v2" })
-      .info("prediction_complete", {
-        model_version: "v3",
-        features: { age: 42, tags: ["a", "b"] },
-        ok: true,
-      });
+    log.bind({ request_id: "r-1", model_version: "v2" }).info("prediction_complete", {
+      model_version: "v3",
+      features: { age: 42, tags: ["a", "b"] },
+      ok: true,
+    });
     expect(exported()[0]?.attributes).toEqual({
       request_id: "r-1",
       model_version: "v3",
