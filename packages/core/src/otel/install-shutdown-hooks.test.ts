@@ -1,0 +1,105 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestReceiver, type TestReceiver } from "./test-receiver.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bundle = join(here, "../../.cache/test-child/shutdown-child.mjs");
+
+beforeAll(async () => {
+  // The child runs in plain Node: bundle it (our sources in, node_modules out) with tsup's esbuild.
+  const require = createRequire(createRequire(import.meta.url).resolve("tsup"));
+  const esbuild = require("esbuild") as { build(options: Record<string, unknown>): Promise<unknown> };
+  mkdirSync(dirname(bundle), { recursive: true });
+  await esbuild.build({
+    entryPoints: [join(here, "test-shutdown-child.ts")],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "silent",
+  });
+});
+
+let sink: TestReceiver;
+beforeAll(async () => {
+  sink = await startTestReceiver();
+});
+afterAll(() => sink.stop());
+
+function runChild(end: "signal" | "throw" | "exit", records: number) {
+  sink.logs.length = 0;
+  const child = fork(bundle, [], {
+    env: { ...process.env, RECEIVER_URL: sink.url, CHILD_END: end, RECORDS: String(records) },
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  let logged = 0;
+  child.on("message", (message: { logged: number }) => {
+    logged = message.logged;
+  });
+  return {
+    child,
+    logged: () => logged,
+    stderr: () => stderr,
+    exited: once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>,
+  };
+}
+
+function sequences(): number[] {
+  return sink.logs
+    .filter((r) => r.eventName === "tick")
+    .map((r) => r.attributes.seq as number)
+    .sort((a, b) => a - b);
+}
+
+async function until(condition: () => boolean, child: ChildProcess): Promise<void> {
+  while (!condition()) {
+    if (child.exitCode !== null) throw new Error("the child exited early");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe("installShutdownHooks() through startTelemetry()", () => {
+  it("delivers every record logged before SIGTERM, then dies by the signal", async () => {
+    const run = runChild("signal", 60_000);
+    await until(() => run.logged() >= 20_000, run.child);
+    const atSignal = run.logged();
+    run.child.kill("SIGTERM");
+    const [code, signal] = await run.exited;
+    expect({ code, signal }).toEqual({ code: null, signal: "SIGTERM" });
+    const delivered = sequences();
+    expect(delivered.length).toBeGreaterThanOrEqual(atSignal);
+    // A contiguous prefix: nothing lost in between, nothing twice.
+    expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => i));
+  });
+
+  it("delivers the records and the uncaught exception as a fatal record, then exits with 1", async () => {
+    const run = runChild("throw", 5000);
+    const [code] = await run.exited;
+    expect(code).toBe(1);
+    expect(run.stderr()).toContain("Error: model file is corrupt");
+    expect(sequences()).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    const fatal = sink.logs.find((r) => r.eventName === "uncaught_exception");
+    expect(fatal).toMatchObject({
+      severityNumber: 21,
+      attributes: { "exception.type": "Error", "exception.message": "model file is corrupt" },
+    });
+  });
+
+  it("delivers everything when the event loop empties (beforeExit), exiting with 0", async () => {
+    const run = runChild("exit", 5000);
+    const [code] = await run.exited;
+    expect(code).toBe(0);
+    expect(sequences()).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * A service for the shutdown tests, run as its own process: it starts telemetry against
+ * RECEIVER_URL and logs `tick` records with a sequence number in bursts of 1000, telling the
+ * parent how many it has logged. CHILD_END says how it ends: `signal` (waits for the parent's
+ * signal), `throw` (an uncaught exception after RECORDS records) or `exit` (the event loop empties).
+ */
+import { startTelemetry } from "./start-telemetry.js";
+
+const records = Number(process.env.RECORDS ?? 100_000);
+const end = process.env.CHILD_END ?? "signal";
+const telemetry = startTelemetry({
+  serviceName: "shutdown-child",
+  endpoint: process.env.RECEIVER_URL,
+  shutdownTimeoutMs: 20_000,
+  logger: { outputs: [] },
+});
+
+let seq = 0;
+async function burst(): Promise<void> {
+  while (seq < records) {
+    for (let i = 0; i < 1000 && seq < records; i++) telemetry.logger.info("tick", { seq: seq++ });
+    process.send?.({ logged: seq });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (end === "throw") throw new Error("model file is corrupt");
+  if (end === "signal") setInterval(() => {}, 1000);
+  // The IPC channel must not keep the process alive once the work is done.
+  process.channel?.unref();
+}
+
+void burst().catch((error: unknown) => {
+  // Rethrown outside the promise chain: an uncaught exception, not an unhandled rejection.
+  setImmediate(() => {
+    throw error;
+  });
+});
