@@ -1,11 +1,11 @@
 import { PassThrough } from "node:stream";
 import { bindContext, clearContext, withContext } from "@mlobs/core";
-import { context, ROOT_CONTEXT } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import winston from "winston";
 import { correlate } from "./correlate.js";
 import { instrument } from "./instrument.js";
-import { endLogger, inSpan } from "./test-setup.js";
+import { endLogger, getTracer, inSpan } from "./test-setup.js";
 
 const { format } = winston;
 
@@ -90,5 +90,35 @@ describe("correlate()", () => {
     logger.uncork();
     await endLogger(logger);
     expect(entries()[0]).toMatchObject({ component: "ranker", trace_id: traceId });
+  });
+
+  it("reads the context @opentelemetry/instrumentation-winston captured when instrument() did not", () => {
+    const span = getTracer().startSpan("elsewhere");
+    const info = {
+      level: "info",
+      message: "contrib",
+      [Symbol.for("opentelemetry.js.contrib.winston.context")]: trace.setSpan(ROOT_CONTEXT, span),
+    };
+    const out = correlate().transform(info) as Record<string, unknown>;
+    expect(out.trace_id).toBe(span.spanContext().traceId);
+    span.end();
+  });
+
+  it("keeps the captured context out of prettyPrint() output", async () => {
+    const stream = new PassThrough();
+    let text = "";
+    stream.on("data", (chunk) => {
+      text += String(chunk);
+    });
+    const pretty = instrument(
+      winston.createLogger({
+        format: format.prettyPrint(),
+        transports: [new winston.transports.Stream({ stream })],
+      }),
+    );
+    await inSpan("request", () => pretty.info("pretty"));
+    await endLogger(pretty);
+    expect(text).toContain("[mlobs captured context]");
+    expect(text).not.toContain("_currentContext");
   });
 });
