@@ -77,7 +77,8 @@ export class OpenTelemetryTransport extends TransportStream {
     this.#otelLogger = (options.loggerProvider ?? logs.getLoggerProvider()).getLogger(SCOPE_NAME);
     this.#mapping = options.severityMapping;
     this.#flushTimeout = options.flushTimeoutMillis ?? 10_000;
-    this.once("pipe", (logger: Parent) => {
+    // Every logger it is added to (winston's Container shares transports) captures at the call.
+    this.on("pipe", (logger: Parent) => {
       instrument(logger);
       // instrumentation-winston appends its transport after the ones given to createLogger().
       queueMicrotask(() => this.#removeDuplicates());
