@@ -56,9 +56,25 @@ export class LineSink {
 
   flushSync(): void {
     if (this.#buffer === "") return;
-    const data = Buffer.from(this.#buffer);
+    const text = this.#buffer;
     this.#buffer = "";
-    let offset = 0;
+    // The string goes to write(2) as it is: Buffer.from() of a 64 KiB chunk first would cost about
+    // 0.25 µs per line. Only a partial write (a pipe) or EAGAIN takes the Buffer path, where
+    // offsets are bytes.
+    let written = 0;
+    try {
+      written = fs.writeSync(this.#fd, text);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") {
+        this.onError(error as Error, countLines(Buffer.from(text), 0));
+        return;
+      }
+    }
+    if (written === Buffer.byteLength(text)) return;
+    this.#writeFrom(Buffer.from(text), written);
+  }
+
+  #writeFrom(data: Buffer, offset: number): void {
     let retries = 0;
     while (offset < data.length) {
       try {
