@@ -8,6 +8,26 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 
+# A config that names ${env:NAME} without a `:-default` needs NAME (the backend overlays' secrets
+# and log group names). The collector would expand it to "" and start anyway, with one warning,
+# then have every export refused; fail here instead, naming each variable. Only --config=FILE
+# arguments are read, relative to the current directory, as the collector reads them.
+missing=()
+for arg in "$@"; do
+  [[ "$arg" == --config=* ]] || continue
+  file="${arg#--config=}"
+  file="${file#file:}"
+  [[ -f "$file" ]] || continue
+  while read -r name; do
+    [[ -n "${!name:-}" ]] || missing+=("$name (needed by $file)")
+  done < <(grep -v '^[[:space:]]*#' "$file" | grep -oE '\$\{env:[A-Za-z_][A-Za-z0-9_]*\}' | sed -E 's/^\$\{env:(.*)\}$/\1/' | sort -u)
+done
+if ((${#missing[@]} > 0)); then
+  printf 'collector/run.sh: set these environment variables first (see docs/backends.md):\n' >&2
+  printf '  %s\n' "${missing[@]}" >&2
+  exit 2
+fi
+
 bin="$(bash "$here/build.sh" | tail -n 1)"
 cd "$root"
 exec "$bin" --config="$root/otel-collector.yaml" "$@"

@@ -1,0 +1,171 @@
+/**
+ * A stand-in for CloudWatch Logs' OTLP endpoint (`/v1/logs`) on 127.0.0.1: verifies the SigV4
+ * signature with @smithy/signature-v4 (the AWS SDK for JavaScript's signer) against the credentials
+ * it is given, requires `x-aws-log-group` / `x-aws-log-stream` naming a group and stream that
+ * "exist" and are signed, and decodes the (gzipped) protobuf body into flat records.
+ */
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { FlatRecord } from "../collector.js";
+import { decodeOtlpLogs } from "./decode-otlp-logs.js";
+import { NodeSha256 } from "./node-sha256.js";
+
+/** The credentials and scope a request must be signed with. */
+export interface SigningCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  service: string;
+}
+
+/** A request as it reached the server: what SigV4 covers. */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** The verdict of `verifySigV4`: `ok`, or why not. */
+export type Verdict = { ok: true; signedHeaders: string[] } | { ok: false; reason: string };
+
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
+
+/**
+ * Recomputes the request's SigV4 signature over the headers it says it signed, with the expected
+ * credentials, and compares it with the one it carries.
+ */
+export async function verifySigV4(request: ReceivedRequest, expected: SigningCredentials): Promise<Verdict> {
+  const authorization = header(request.headers, "authorization");
+  const match = authorization?.match(AUTHORIZATION);
+  if (!match) return { ok: false, reason: "missing or malformed Authorization header" };
+  const [, accessKeyId, , region, service, signedList = ""] = match;
+  if (accessKeyId !== expected.accessKeyId) return { ok: false, reason: `unknown access key ${accessKeyId}` };
+  if (region !== expected.region || service !== expected.service) {
+    return {
+      ok: false,
+      reason: `signed for ${region}/${service}, expected ${expected.region}/${expected.service}`,
+    };
+  }
+  const amzDate = header(request.headers, "x-amz-date");
+  const signingDate = amzDate?.match(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/);
+  if (!signingDate) return { ok: false, reason: "missing or malformed X-Amz-Date" };
+  const [, y, mo, d, h, mi, s] = signingDate.map(Number);
+  const signedHeaders = signedList.split(";");
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) headers[name] = header(request.headers, name) ?? "";
+
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: expected.accessKeyId, secretAccessKey: expected.secretAccessKey },
+    region: expected.region,
+    service: expected.service,
+    sha256: NodeSha256,
+    // Sign exactly what the client signed: no x-amz-content-sha256 header of our own.
+    applyChecksum: false,
+  });
+  const [path = "/", query = ""] = request.path.split("?");
+  const host = headers.host ?? "";
+  const signed = await signer.sign(
+    {
+      method: request.method,
+      protocol: "http:",
+      hostname: host.split(":")[0] ?? "",
+      path,
+      query: Object.fromEntries(new URLSearchParams(query)),
+      headers,
+      body: request.body,
+    },
+    { signingDate: new Date(Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s)) },
+  );
+  if (signed.headers.authorization !== authorization) {
+    return {
+      ok: false,
+      reason: "The request signature we calculated does not match the signature you provided.",
+    };
+  }
+  return { ok: true, signedHeaders };
+}
+
+export interface CloudWatchOtlp {
+  /** The endpoint to give the collector (CLOUDWATCH_OTLP_LOGS_ENDPOINT). */
+  url: string;
+  /** Records accepted so far, with the group and stream they were written to. */
+  records: (FlatRecord & { logGroup: string; logStream: string })[];
+  /** Every request: its answer, and the reason when refused. */
+  requests: { status: number; reason?: string; contentEncoding: string | undefined }[];
+  close(): Promise<void>;
+}
+
+/** Starts the stand-in on a free port, accepting requests signed with `credentials` for one group/stream. */
+export async function startCloudWatchOtlp(options: {
+  credentials: SigningCredentials;
+  logGroup: string;
+  logStream: string;
+}): Promise<CloudWatchOtlp> {
+  const records: CloudWatchOtlp["records"] = [];
+  const requests: CloudWatchOtlp["requests"] = [];
+
+  const handle = async (received: ReceivedRequest): Promise<{ status: number; reason?: string }> => {
+    if (received.method !== "POST" || received.path !== "/v1/logs")
+      return { status: 404, reason: "not found" };
+    const verdict = await verifySigV4(received, options.credentials);
+    if (!verdict.ok) return { status: 403, reason: verdict.reason };
+    const group = header(received.headers, "x-aws-log-group");
+    const stream = header(received.headers, "x-aws-log-stream");
+    if (!group || !stream)
+      return { status: 400, reason: "x-aws-log-group and x-aws-log-stream are required" };
+    if (
+      !verdict.signedHeaders.includes("x-aws-log-group") ||
+      !verdict.signedHeaders.includes("x-aws-log-stream")
+    ) {
+      return { status: 403, reason: "x-aws-log-group and x-aws-log-stream must be signed" };
+    }
+    if (group !== options.logGroup || stream !== options.logStream) {
+      return { status: 400, reason: `ResourceNotFoundException: ${group}/${stream} does not exist` };
+    }
+    const type = header(received.headers, "content-type");
+    if (type !== "application/x-protobuf") return { status: 415, reason: `unsupported content type ${type}` };
+    const decoded = decodeOtlpLogs(received.body, header(received.headers, "content-encoding"));
+    records.push(...decoded.map((r) => ({ ...r, logGroup: group, logStream: stream })));
+    return { status: 200 };
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const received = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
+      handle(received)
+        .catch((e: Error) => ({ status: 400, reason: `undecodable body: ${e.message}` }))
+        .then(({ status, reason }) => {
+          requests.push({ status, reason, contentEncoding: header(req.headers, "content-encoding") });
+          res.writeHead(status, { "content-type": reason ? "application/json" : "application/x-protobuf" });
+          res.end(reason ? JSON.stringify({ message: reason }) : undefined);
+        });
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1/logs`,
+    records,
+    requests,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(",") : value;
+}

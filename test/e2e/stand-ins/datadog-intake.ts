@@ -1,0 +1,84 @@
+/**
+ * A stand-in for Datadog's OTLP logs intake on 127.0.0.1: checks the `dd-api-key` header (403 on a
+ * wrong or missing key, as the intake answers), accepts OTLP/HTTP protobuf only, and decodes what it
+ * accepts into flat records.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FlatRecord } from "../collector.js";
+import { decodeOtlpLogs } from "./decode-otlp-logs.js";
+
+/** One request as the stand-in saw it, and what it answered. */
+export interface IntakeRequest {
+  path: string | undefined;
+  apiKey: string | undefined;
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+  status: number;
+}
+
+export interface DatadogIntake {
+  /** The logs endpoint to give the collector (DD_OTLP_LOGS_ENDPOINT). */
+  url: string;
+  /** Records accepted so far, in arrival order. */
+  records: FlatRecord[];
+  requests: IntakeRequest[];
+  /** Answers the next `count` requests with `status` (e.g. 503) before checking anything. */
+  failNext(count: number, status: number): void;
+  close(): Promise<void>;
+}
+
+/** Starts the stand-in intake on a free port; only `apiKey` is accepted. */
+export async function startDatadogIntake(options: { apiKey: string }): Promise<DatadogIntake> {
+  const records: FlatRecord[] = [];
+  const requests: IntakeRequest[] = [];
+  const failures = { count: 0, status: 503 };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const seen = {
+        path: req.url,
+        apiKey: req.headers["dd-api-key"] as string | undefined,
+        contentType: req.headers["content-type"],
+        contentEncoding: req.headers["content-encoding"],
+      };
+      const answer = (status: number, message?: string) => {
+        requests.push({ ...seen, status });
+        res.writeHead(status, { "content-type": message ? "application/json" : "application/x-protobuf" });
+        // A 2xx carries an empty ExportLogsServiceResponse (zero bytes in protobuf).
+        res.end(message ? JSON.stringify({ errors: [message] }) : undefined);
+      };
+      if (failures.count > 0) {
+        failures.count--;
+        return answer(failures.status, "stand-in: temporary failure");
+      }
+      if (req.method !== "POST" || req.url !== "/v1/logs") return answer(404, "not found");
+      if (seen.apiKey !== options.apiKey) return answer(403, "Forbidden");
+      if (seen.contentType !== "application/x-protobuf") return answer(415, "protobuf only");
+      try {
+        records.push(...decodeOtlpLogs(Buffer.concat(chunks), seen.contentEncoding));
+      } catch (e) {
+        return answer(400, `undecodable body: ${(e as Error).message}`);
+      }
+      answer(200);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1/logs`,
+    records,
+    requests,
+    failNext: (count, status) => {
+      failures.count = count;
+      failures.status = status;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections(); // the collector keeps connections alive
+      }),
+  };
+}
