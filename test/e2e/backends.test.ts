@@ -443,3 +443,58 @@ describe("docker-compose.yml backend profiles", () => {
     }
   });
 });
+
+describe("docs/backends.md", () => {
+  const doc = readFileSync(join(REPO_ROOT, "docs/backends.md"), "utf8");
+  /** The shell block after `<!-- question: name -->`, reading `file` instead of the default path. */
+  const command = (name: string, file: string) => {
+    const block = doc.match(new RegExp(`<!-- question: ${name} -->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``))?.[1];
+    expect(block, name).toBeDefined();
+    return (block as string).replaceAll(".cache/otel-out/logs.jsonl", file);
+  };
+  const run = (script: string) => {
+    const result = spawnSync("bash", ["-c", script], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    return result.stdout.trim();
+  };
+
+  it("answers the tutorial's questions from the local file as documented", async () => {
+    const collector = await startCollector();
+    let entries: Entry[];
+    try {
+      entries = await runExample(collector.otlpHttpUrl);
+    } finally {
+      await collector.stop();
+    }
+    const file = collector.outputFile;
+    const complete = entries.filter((e) => e.event === "prediction_complete");
+    const mean = complete.reduce((sum, e) => sum + (e.prediction as number), 0) / complete.length;
+    expect(Number(run(command("mean-prediction", file)))).toBeCloseTo(mean, 10);
+
+    // user-001's prediction was low-confidence, user-002's was not.
+    expect(run(command("low-confidence-share", file))).toBe("churn-v3.2 0.5");
+
+    // Nearest rank: with fewer than 20 values the 95th percentile is the largest.
+    const latencies = entries.map((e) => e.latency_ms).filter((v): v is number => typeof v === "number");
+    expect(latencies).toHaveLength(3);
+    expect(Number(run(command("p95-latency", file)))).toBe(Math.max(...latencies));
+
+    const traceId = entries[0]?.trace_id as string;
+    const lines = run(command("one-trace", file).replace("4bf92f3577b34da6a3ce929d0e0e4736", traceId))
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.trace_id, l.event])).toEqual([
+      [traceId, "request_received"],
+      [traceId, "low_confidence_prediction"],
+    ]);
+  });
+
+  it("gives the decimal dd.trace_id that the documented command prints", () => {
+    const [, script, id, printed] =
+      doc.match(/```sh\n(node -e '[^\n]*BigInt[^\n]*') ([0-9a-f]{32})\n# (\d+)\n```/) ?? [];
+    expect(run(`${script} ${id}`)).toBe(printed);
+    // The lower 64 bits of the W3C example id, computed independently of the command.
+    expect(printed).toBe(String(0xa3ce929d0e0e4736n));
+  });
+});
