@@ -37,6 +37,8 @@ async function startSink() {
   const sink = spawn(process.execPath, [path.join(here, "sink.mjs")], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // Also when a variant fails and the run stops: the sink must not outlive the runner.
+  process.on("exit", () => sink.kill());
   const [chunk] = await once(sink.stdout, "data");
   sinkEnv = { BENCH_SINK_URL: JSON.parse(String(chunk)).url };
   return sink;
