@@ -213,6 +213,7 @@ describe("collector/datadog.yaml", () => {
           .stderr()
           .split("\n")
           .find((l) => l.includes("Exporting failed")) ?? "";
+      expect(failure).toContain("Exporting failed. Dropping data.");
       expect(failure).toContain("otlp_http/datadog");
       expect(failure).toContain("403");
       expect(await waitFor(() => sendFailed(collector, "otlp_http/datadog"), 10_000)).toBe(1);
@@ -304,6 +305,7 @@ describe("collector/cloudwatch.yaml", () => {
           .stderr()
           .split("\n")
           .find((l) => l.includes("Exporting failed")) ?? "";
+      expect(failure).toContain("Exporting failed. Dropping data.");
       expect(failure).toContain("otlp_http/cloudwatch");
       expect(failure).toContain("403");
       expect(await waitFor(() => sendFailed(collector, "otlp_http/cloudwatch"), 10_000)).toBe(1);
