@@ -1,7 +1,8 @@
+import type { HrTime } from "@opentelemetry/api";
 import type { AnyValue, AnyValueMap, LogRecord as OtelLogRecord } from "@opentelemetry/api-logs";
 import type { ExceptionInfo } from "../processors/format-exception.js";
 import { describeError } from "../processors/format-exception.js";
-import type { Bindings, Fields, LogRecord } from "../record.js";
+import type { Bindings, LogRecord } from "../record.js";
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
@@ -15,8 +16,6 @@ import { toSeverityNumber } from "./to-severity-number.js";
 const SKIPPED = new Set<string>(OTLP_SKIPPED_KEYS);
 /** The attribute keys of each logger's bound fields, computed once per `bind()` like their JSON. */
 const boundKeys = new WeakMap<Bindings, readonly string[]>();
-/** Keys that may carry an Error when no formatException() ran, as formatException() reads them. */
-const ERROR_KEYS = ["err", "error", "exception"] as const;
 const MAX_CAUSES = 8;
 
 /**
@@ -30,20 +29,30 @@ const MAX_CAUSES = 8;
 export function toOtelLogRecord(record: LogRecord): OtelLogRecord {
   const fields = record.fields;
   const attributes: AnyValueMap = {};
-  const exceptionKeys = addException(attributes, fields);
   const bound = record.bindings.values;
   const keys = keysOf(record.bindings);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (!Object.hasOwn(fields, key)) setAttribute(attributes, key, bound[key]);
   }
+  // One pass over the call's fields; the exception keys are the only ones looked at twice.
+  let exceptionFrom: string | undefined;
   for (const key in fields) {
-    if (SKIPPED.has(key) || exceptionKeys?.includes(key)) continue;
-    setAttribute(attributes, key, fields[key]);
+    if (SKIPPED.has(key)) continue;
+    const value = fields[key];
+    if (exceptionFrom === undefined && isExceptionKey(key) && addException(attributes, value)) {
+      exceptionFrom = key;
+      continue;
+    }
+    setAttribute(attributes, key, value);
   }
+  // formatException() writes `error` as the "Type: message" summary of the exception mapped above.
+  if (exceptionFrom === KEY.exception && typeof fields[KEY.error] === "string") delete attributes[KEY.error];
+  // An HrTime is taken as is; a number would be converted twice, against the time origin each time.
+  const time: HrTime = [Math.trunc(record.time / 1000), (record.time % 1000) * 1e6];
   return {
-    timestamp: record.time,
-    observedTimestamp: record.time,
+    timestamp: time,
+    observedTimestamp: time,
     severityNumber: toSeverityNumber(record.level),
     severityText: record.level,
     eventName: record.event,
@@ -77,32 +86,30 @@ function setAttribute(attributes: AnyValueMap, key: string, value: unknown): voi
   } else attributes[key] = converted;
 }
 
+/** Keys that may carry an Error when no formatException() ran, as formatException() reads them. */
+function isExceptionKey(key: string): boolean {
+  return key === KEY.exception || key === "err" || key === KEY.error;
+}
+
 /**
- * Writes the `exception.*` attributes from what formatException() left (`exception`, with `error`
- * as its summary) or, without it, from an Error under `err`, `error` or `exception`.
- * Returns the field keys the exception came from, which are then left out of the attributes.
+ * Writes the `exception.*` attributes from what formatException() left under `exception`, or from
+ * an Error under `err`, `error` or `exception` when it did not run. False when `value` is neither.
  */
-function addException(attributes: AnyValueMap, fields: Fields): readonly string[] | undefined {
-  const info = fields[KEY.exception];
-  if (isExceptionInfo(info)) {
-    attributes[ATTR_EXCEPTION_TYPE] = info.type;
-    attributes[ATTR_EXCEPTION_MESSAGE] = info.message;
-    const stacktrace = stackWithCauses(info);
-    if (stacktrace !== undefined) attributes[ATTR_EXCEPTION_STACKTRACE] = stacktrace;
-    // `error` is formatException()'s "Type: message" summary of the same exception.
-    return typeof fields[KEY.error] === "string" ? [KEY.exception, KEY.error] : [KEY.exception];
-  }
-  for (const key of ERROR_KEYS) {
-    const value = fields[key];
-    if (value instanceof Error) {
-      try {
-        return addException(attributes, { [KEY.exception]: describeError(value, 0) }) && [key];
-      } catch {
-        return undefined;
-      }
+function addException(attributes: AnyValueMap, value: unknown): boolean {
+  let info: ExceptionInfo;
+  if (value instanceof Error) {
+    try {
+      info = describeError(value, 0);
+    } catch {
+      return false;
     }
-  }
-  return undefined;
+  } else if (isExceptionInfo(value)) info = value;
+  else return false;
+  attributes[ATTR_EXCEPTION_TYPE] = info.type;
+  attributes[ATTR_EXCEPTION_MESSAGE] = info.message;
+  const stacktrace = stackWithCauses(info);
+  if (stacktrace !== undefined) attributes[ATTR_EXCEPTION_STACKTRACE] = stacktrace;
+  return true;
 }
 
 function isExceptionInfo(value: unknown): value is ExceptionInfo {
