@@ -1,10 +1,10 @@
 // mlobs end to end at its defaults: startTelemetry() with the sink as OTLP endpoint (http/protobuf,
 // bounded batch processor) and the otel output only (no local output). Spans and metrics are not
 // exported (the bench's own tracer provider makes the span), so only log delivery is measured.
+
+import { startTelemetry } from "@mlobs/core/otel";
 import { sinkStats } from "../otel-common.mjs";
 import { BOUND, EVENT } from "../workload.mjs";
-
-const { startTelemetry } = await import(process.env.BENCH_MLOBS_OTEL ?? "@mlobs/core/otel");
 
 export async function setup() {
   const telemetry = startTelemetry({

@@ -1,10 +1,9 @@
 // mlobs JSON (fileOutput) plus otelOutput into a LoggerProvider with the same batch processor and
 // counting exporter as the stock emit() case, so the difference is the cost of our mapping.
 import { createLogger, fileOutput } from "@mlobs/core";
+import { otelOutput } from "@mlobs/core/otel";
 import { countingExporter, stockProvider } from "../otel-common.mjs";
 import { BOUND, EVENT } from "../workload.mjs";
-
-const { otelOutput } = await import(process.env.BENCH_MLOBS_OTEL ?? "@mlobs/core/otel");
 
 export async function setup({ dest }) {
   const exporter = countingExporter();
