@@ -1,4 +1,5 @@
-import { createRequire } from "node:module";
+import http, { request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { getDiagnostics } from "../internal/diagnostics.js";
 import { EVENT_RECORDS_DROPPED, METRIC_RECORDS_DROPPED } from "../semconv.js";
@@ -192,29 +193,37 @@ describe("startTelemetry()", () => {
     const sink = await receiver();
     const capture = createLogCapture();
     const { logger, tracer, flush } = start({ endpoint: sink.url, logger: { outputs: [capture] } });
-    // Loaded after the start, as an application's modules are, so the instrumentation patches it.
-    const http = createRequire(import.meta.url)("node:http") as typeof import("node:http");
+    // node:http was imported (as an ES module) before the start, as in most applications.
     const server = http.createServer((request, response) => {
       logger.info("request_received", { traceparent: request.headers.traceparent });
       response.end("ok");
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-    const { port } = server.address() as import("node:net").AddressInfo;
+    const { port } = server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}/predict`;
     const traceId = await tracer.startActiveSpan("call_ranker", async (span) => {
+      // Through the default import and through a named import.
       await new Promise<void>((resolve, reject) => {
-        http
-          .get(`http://127.0.0.1:${port}/predict`, (response) => response.resume().on("end", resolve))
-          .on("error", reject);
+        http.get(url, (response) => response.resume().on("end", resolve)).on("error", reject);
+      });
+      await new Promise<void>((resolve, reject) => {
+        request(url, (response) => response.resume().on("end", resolve))
+          .on("error", reject)
+          .end();
       });
       span.end();
       return span.spanContext().traceId;
     });
-    const received = capture.entries.find((e) => e.event === "request_received");
-    expect(received?.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-    expect(received?.trace_id).toBe(traceId);
+    const received = capture.entries.filter((e) => e.event === "request_received");
+    expect(received).toHaveLength(2);
+    for (const entry of received) {
+      expect(entry.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      expect(entry.trace_id).toBe(traceId);
+    }
     await flush();
-    expect(sink.logs.find((r) => r.eventName === "request_received")?.traceId).toBe(traceId);
+    const delivered = sink.logs.filter((r) => r.eventName === "request_received");
+    expect(delivered.map((r) => r.traceId)).toEqual([traceId, traceId]);
   });
 
   it("rejects invalid options, naming them", () => {

@@ -1,3 +1,5 @@
+import { createRequire, syncBuiltinESMExports } from "node:module";
+import { join } from "node:path";
 import { context, diag, type Meter, metrics, propagation, type Tracer, trace } from "@opentelemetry/api";
 import { logs } from "@opentelemetry/api-logs";
 import {
@@ -157,6 +159,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     ...traceConfig(options),
   });
   sdk.start();
+  if (!disabled) patchLoadedBuiltins();
 
   const outputs =
     provider === undefined ? localOutputs : [...localOutputs, otelOutput({ loggerProvider: provider })];
@@ -346,7 +349,7 @@ function traceConfig(options: TelemetryOptions): {
   const kinds = getStringListFromEnv("OTEL_TRACES_EXPORTER");
   if (kinds?.includes("none")) return { spanProcessors: [new tracing.NoopSpanProcessor()] };
   const ownEndpoint = getStringFromEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-  if (options.endpoint !== undefined && kinds === undefined) {
+  if (options.endpoint !== undefined && onlyOtlp(kinds)) {
     const url = ownEndpoint === undefined ? signalUrl(options.endpoint, "v1/traces") : undefined;
     return { traceExporter: new OTLPTraceExporter(url === undefined ? {} : { url }) };
   }
@@ -360,13 +363,18 @@ function traceConfig(options: TelemetryOptions): {
   return { spanProcessors: [new tracing.NoopSpanProcessor()] };
 }
 
+/** Whether OTEL_*_EXPORTER asks for OTLP only (or nothing, which means OTLP). */
+function onlyOtlp(kinds: string[] | undefined): boolean {
+  return kinds === undefined || (kinds.length === 1 && kinds[0] === "otlp");
+}
+
 /** Metrics: as for spans; without any endpoint there is no reader and the meter records nothing. */
 function metricReaders(options: TelemetryOptions): sdkMetrics.IMetricReader[] | undefined {
   if (options.metricReaders !== undefined) return options.metricReaders;
   const kinds = getStringListFromEnv("OTEL_METRICS_EXPORTER");
   if (kinds?.includes("none")) return [];
   const ownEndpoint = getStringFromEnv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
-  if (options.endpoint !== undefined && kinds === undefined) {
+  if (options.endpoint !== undefined && onlyOtlp(kinds)) {
     const url = ownEndpoint === undefined ? signalUrl(options.endpoint, "v1/metrics") : undefined;
     return [
       new sdkMetrics.PeriodicExportingMetricReader({
@@ -384,6 +392,18 @@ function metricReaders(options: TelemetryOptions): sdkMetrics.IMetricReader[] | 
     return undefined;
   }
   return [];
+}
+
+/**
+ * The instrumentations patch a built-in module when it is `require`d. An ES module application
+ * imports `node:http` without `require`, usually before telemetry starts: requiring the built-ins
+ * here patches their shared module objects, and `syncBuiltinESMExports()` carries the patched
+ * functions over to the named ES exports (`import { request } from "node:http"`).
+ */
+function patchLoadedBuiltins(): void {
+  const require = createRequire(join(process.cwd(), "noop.js"));
+  for (const name of ["node:http", "node:https"]) require(name);
+  syncBuiltinESMExports();
 }
 
 async function flushSdk(sdk: NodeSDK): Promise<void> {
