@@ -28,9 +28,15 @@ for (const name of ["first-steps", "json-output", "file-logging", "correlation-i
 }
 
 heading("examples/ml-prediction through the collector");
-const build = spawnSync("bash", ["collector/build.sh"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const build = spawnSync("bash", ["collector/build.sh"], {
+  cwd: root,
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "inherit"],
+});
 if (build.status === 3) {
-  console.log("Go is not installed, so there is no collector: running the ML example with its stdout and file outputs.");
+  console.log(
+    "Go is not installed, so there is no collector: running the ML example with its stdout and file outputs.",
+  );
   runExample("ml-prediction", { MLOBS_LOG_FILE: `${root}.cache/demo/predictions.log` });
   process.exit(0);
 }
@@ -95,7 +101,12 @@ console.log(records.slice(0, 3).join("").trimEnd());
 console.log(`... ${records.length} log records in all on the collector's stdout`);
 
 heading(`the collector's file ${outDir}/logs.jsonl, one record per line (collector/flatten-logs.mjs)`);
-const flat = spawnSync("node", ["collector/flatten-logs.mjs", `${outDir}/logs.jsonl`], { cwd: root, encoding: "utf8" });
+const flat = spawnSync("node", ["collector/flatten-logs.mjs", `${outDir}/logs.jsonl`], {
+  cwd: root,
+  encoding: "utf8",
+});
 process.stdout.write(flat.stdout);
 const count = flat.stdout.split("\n").filter(Boolean).length;
-console.log(`\n${count} records in ${outDir}/logs.jsonl (${readFileSync(`${outDir}/logs.jsonl`).length} bytes of OTLP/JSON)`);
+console.log(
+  `\n${count} records in ${outDir}/logs.jsonl (${readFileSync(`${outDir}/logs.jsonl`).length} bytes of OTLP/JSON)`,
+);
