@@ -5,6 +5,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../configure.js";
+import { createLogCapture } from "../testing.js";
+import { installShutdownHooks } from "./install-shutdown-hooks.js";
 import { startTestReceiver, type TestReceiver } from "./test-receiver.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -101,5 +104,67 @@ describe("installShutdownHooks() through startTelemetry()", () => {
     const [code] = await run.exited;
     expect(code).toBe(0);
     expect(sequences()).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+  });
+});
+
+describe("installShutdownHooks() in process", () => {
+  function hooks() {
+    const capture = createLogCapture();
+    const calls: string[] = [];
+    const uninstall = installShutdownHooks({
+      logger: createLogger({ outputs: [capture] }),
+      shutdown: async () => {
+        calls.push("shutdown");
+      },
+      flush: async () => {
+        calls.push("flush");
+      },
+    });
+    return { capture, calls, uninstall };
+  }
+
+  it("shuts down on SIGTERM and leaves the signal to the application's own listener", async () => {
+    const own = () => {};
+    process.on("SIGTERM", own);
+    const before = process.listenerCount("SIGTERM");
+    const { calls } = hooks();
+    expect(process.listenerCount("SIGTERM")).toBe(before + 1);
+    process.emit("SIGTERM", "SIGTERM");
+    await Promise.resolve();
+    expect(calls).toEqual(["shutdown"]);
+    // Uninstalled: a second signal would take its default course.
+    expect(process.listenerCount("SIGTERM")).toBe(before);
+    process.off("SIGTERM", own);
+  });
+
+  it("shuts down when the event loop empties (beforeExit)", async () => {
+    const { calls } = hooks();
+    process.emit("beforeExit", 0);
+    await Promise.resolve();
+    expect(calls).toEqual(["shutdown"]);
+  });
+
+  it("logs an uncaught exception as fatal and only flushes when the application handles it too", async () => {
+    const { calls, capture, uninstall } = hooks();
+    // The test runner's own uncaughtException listener plays the application's.
+    expect(process.listenerCount("uncaughtException")).toBeGreaterThan(1);
+    process.emit("uncaughtException", new RangeError("bad shape"));
+    await Promise.resolve();
+    expect(calls).toEqual(["flush"]);
+    expect(capture.entries[0]).toMatchObject({
+      event: "uncaught_exception",
+      level: "fatal",
+      exception: { type: "RangeError", message: "bad shape" },
+    });
+    uninstall();
+  });
+
+  it("removes every listener it added when uninstalled", () => {
+    const events = ["SIGTERM", "SIGINT", "beforeExit", "uncaughtException"] as const;
+    const before = events.map((e) => process.listenerCount(e));
+    const { uninstall } = hooks();
+    uninstall();
+    uninstall();
+    expect(events.map((e) => process.listenerCount(e))).toEqual(before);
   });
 });
