@@ -193,8 +193,15 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   function shutdown(): Promise<void> {
     shutdownPromise ??= (async () => {
       uninstall();
-      // Logs first (their processor has its own deadline and reports drops locally), spans and metrics alongside.
-      await withDeadline(settle([provider?.shutdown(), sdk.shutdown()]), shutdownTimeoutMs);
+      // Logs first (their processor has its own, shorter deadline and reports its drops, also as
+      // a metric), then spans and metrics, so the last drop count is exported too.
+      await withDeadline(
+        (async () => {
+          await settle([provider?.shutdown()]);
+          await settle([sdk.shutdown()]);
+        })(),
+        shutdownTimeoutMs,
+      );
       await settle(outputs.map((output) => output.shutdown()));
       releaseGlobals(owned);
     })();
