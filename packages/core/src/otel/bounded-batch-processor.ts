@@ -25,7 +25,8 @@ export interface BoundedBatchProcessorOptions {
   shutdownTimeoutMillis?: number;
   /**
    * Told about drops, at most once per reason and second (and once more at shutdown), with the
-   * number dropped since the last call. `diagnostics.dropped` counts them at once either way.
+   * number dropped since the last call. `diagnostics.dropped` counts them at once either way;
+   * records emitted after the shutdown are only counted there.
    */
   onDrop?: (count: number, reason: DropReason) => void;
 }
