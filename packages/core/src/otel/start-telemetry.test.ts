@@ -1,5 +1,6 @@
 import http, { request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { InMemoryLogRecordExporter } from "@opentelemetry/sdk-logs";
 import { afterEach, describe, expect, it } from "vitest";
 import { getDiagnostics } from "../internal/diagnostics.js";
 import { EVENT_RECORDS_DROPPED, METRIC_RECORDS_DROPPED } from "../semconv.js";
@@ -73,6 +74,26 @@ describe("startTelemetry()", () => {
     expect(capture.entries[0]).toMatchObject({ event: "prediction_complete", trace_id: traceId });
     await shutdown();
     expect(sink.spans.map((s) => s.name)).toContain("predict");
+  });
+
+  it("puts the service name, version and environment, and OTEL_RESOURCE_ATTRIBUTES, on the resource", async () => {
+    env({ OTEL_RESOURCE_ATTRIBUTES: "team=ml,service.version=0.0.1" });
+    const exporter = new InMemoryLogRecordExporter();
+    const telemetry = start({
+      serviceName: "ranker",
+      serviceVersion: "1.4.0",
+      environment: "production",
+      logRecordExporter: exporter,
+      logger: { outputs: [] },
+    });
+    telemetry.logger.info("hello");
+    await telemetry.flush();
+    expect(exporter.getFinishedLogRecords()[0]?.resource.attributes).toMatchObject({
+      "service.name": "ranker",
+      "service.version": "1.4.0",
+      "deployment.environment.name": "production",
+      team: "ml",
+    });
   });
 
   it("delivers a burst of 200,000 records with zero drops", async () => {
