@@ -251,5 +251,12 @@ describe("startTelemetry()", () => {
     expect(() => startTelemetry({ endpoint: "localhost:4318" })).toThrow(/endpoint/);
     expect(() => startTelemetry({ serviceName: "" })).toThrow(/serviceName/);
     expect(() => startTelemetry({ shutdownTimeoutMs: -1 })).toThrow(/shutdownTimeoutMs/);
+    expect(() => startTelemetry({ endpiont: "http://x" } as TelemetryOptions)).toThrow(
+      /"endpiont".*endpoint/,
+    );
+    expect(() => startTelemetry({ logger: { level: "loud" as "info" } })).toThrow(/level/);
+    expect(() =>
+      startTelemetry({ delivery: { maxQueueSize: 0 }, logRecordExporter: new InMemoryLogRecordExporter() }),
+    ).toThrow(/maxQueueSize/);
   });
 });

@@ -145,21 +145,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
       processors: logProcessors,
       logRecordLimits: logRecordLimits(),
     });
-    // Registered before NodeSDK starts so that the Logs API (bridges, instrumentations) uses this provider.
-    logs.setGlobalLoggerProvider(provider);
   }
-
-  const sdk = new NodeSDK({
-    resource,
-    autoDetectResources: false,
-    instrumentations: options.instrumentations ?? [new HttpInstrumentation()],
-    // The log pipeline is ours (above); an empty list keeps NodeSDK from building a second one.
-    logRecordProcessors: [],
-    metricReaders: metricReaders(options),
-    ...traceConfig(options),
-  });
-  sdk.start();
-  if (!disabled) patchLoadedBuiltins();
 
   const outputs =
     provider === undefined ? localOutputs : [...localOutputs, otelOutput({ loggerProvider: provider })];
@@ -172,6 +158,20 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     level: loggerOptions.level === "silent" ? "silent" : "debug",
     outputs: localOutputs,
   });
+  // Registered before NodeSDK starts so that the Logs API (bridges, instrumentations) uses this provider.
+  if (provider !== undefined) logs.setGlobalLoggerProvider(provider);
+  const sdk = new NodeSDK({
+    resource,
+    autoDetectResources: false,
+    instrumentations: options.instrumentations ?? [new HttpInstrumentation()],
+    // The log pipeline is ours (above); an empty list keeps NodeSDK from building a second one.
+    logRecordProcessors: [],
+    metricReaders: metricReaders(options),
+    ...traceConfig(options),
+  });
+  sdk.start();
+  if (!disabled) patchLoadedBuiltins();
+
   const serviceName = String(resource.attributes[ATTR_SERVICE_NAME] ?? "unknown_service:node");
   const tracer = trace.getTracer(serviceName, options.serviceVersion);
   const meter = metrics.getMeter(serviceName, options.serviceVersion);
@@ -186,7 +186,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   }
 
   async function flush(): Promise<void> {
-    await settle([provider?.forceFlush(), flushSdk(sdk), ...localOutputs.map((output) => output.flush())]);
+    await settle([provider?.forceFlush(), flushSdk(), ...localOutputs.map((output) => output.flush())]);
   }
 
   let shutdownPromise: Promise<void> | undefined;
@@ -221,9 +221,34 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   };
 }
 
+const OPTION_NAMES = [
+  "serviceName",
+  "serviceVersion",
+  "environment",
+  "endpoint",
+  "logger",
+  "shutdownTimeoutMs",
+  "handleSignals",
+  "instrumentations",
+  "delivery",
+  "logRecordExporter",
+  "logRecordProcessor",
+  "spanProcessors",
+  "metricReaders",
+];
+
 function validate(options: TelemetryOptions): void {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError("mlobs: startTelemetry(options): expected an object");
+    throw new TypeError(
+      `mlobs: startTelemetry(options): expected an object with any of ${OPTION_NAMES.join(", ")}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(
+        `mlobs: invalid option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
+      );
+    }
   }
   for (const key of ["serviceName", "serviceVersion", "environment", "endpoint"] as const) {
     const value = options[key];
@@ -413,7 +438,7 @@ function patchLoadedBuiltins(): void {
   syncBuiltinESMExports();
 }
 
-async function flushSdk(sdk: NodeSDK): Promise<void> {
+async function flushSdk(): Promise<void> {
   // NodeSDK has no forceFlush; its providers are the global ones it registered.
   const providers = [trace.getTracerProvider(), metrics.getMeterProvider()] as unknown[];
   await settle(
@@ -423,7 +448,6 @@ async function flushSdk(sdk: NodeSDK): Promise<void> {
       return typeof forceFlush === "function" ? forceFlush.call(target) : undefined;
     }),
   );
-  void sdk;
 }
 
 async function settle(work: (Promise<unknown> | undefined)[]): Promise<void> {
