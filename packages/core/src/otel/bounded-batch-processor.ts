@@ -3,7 +3,13 @@ import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from "@opent
 import { diagnostics } from "../internal/diagnostics.js";
 
 /** Why records were dropped. */
-export type DropReason = "queue_full" | "export_failed" | "rejected" | "shutdown_timeout" | "after_shutdown";
+export type DropReason =
+  | "queue_full"
+  | "export_failed"
+  | "rejected"
+  | "shutdown_timeout"
+  | "after_shutdown"
+  | "process_exit";
 
 /** Options of `BoundedBatchProcessor`. */
 export interface BoundedBatchProcessorOptions {

@@ -36,11 +36,21 @@ beforeAll(async () => {
 });
 afterAll(() => sink.stop());
 
-function runChild(end: "signal" | "throw" | "exit", records: number) {
+function runChild(end: "signal" | "throw" | "exit" | "process-exit", records: number, stdout = false) {
   sink.logs.length = 0;
   const child = fork(bundle, [], {
-    env: { ...process.env, RECEIVER_URL: sink.url, CHILD_END: end, RECORDS: String(records) },
-    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    env: {
+      ...process.env,
+      RECEIVER_URL: sink.url,
+      CHILD_END: end,
+      RECORDS: String(records),
+      CHILD_STDOUT: stdout ? "1" : "0",
+    },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  let stdoutText = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdoutText += chunk.toString();
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -54,6 +64,11 @@ function runChild(end: "signal" | "throw" | "exit", records: number) {
     child,
     logged: () => logged,
     stderr: () => stderr,
+    lines: () =>
+      stdoutText
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     exited: once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>,
   };
 }
@@ -97,6 +112,18 @@ describe("installShutdownHooks() through startTelemetry()", () => {
       severityNumber: 21,
       attributes: { "exception.type": "Error", "exception.message": "model file is corrupt" },
     });
+  });
+
+  it("reports what process.exit() cut short on the local output, so nothing is lost silently", async () => {
+    const run = runChild("process-exit", 20_000, true);
+    const [code] = await run.exited;
+    expect(code).toBe(0);
+    const lines = run.lines();
+    expect(lines.filter((l) => l.event === "tick")).toHaveLength(20_000);
+    const report = lines.find((l) => l.event === "telemetry_records_dropped");
+    expect(report).toMatchObject({ level: "warn", reason: "process_exit" });
+    // Records in flight at the exit may still have arrived: every record is delivered or reported.
+    expect(sequences().length + (report?.count as number)).toBeGreaterThanOrEqual(20_000);
   });
 
   it("delivers everything when the event loop empties (beforeExit), exiting with 0", async () => {

@@ -37,6 +37,7 @@ import {
 import { NodeSDK, metrics as sdkMetrics, tracing } from "@opentelemetry/sdk-node";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import { configure, createLogger, type LoggerOptions } from "../configure.js";
+import { diagnostics } from "../internal/diagnostics.js";
 import type { Logger } from "../logger.js";
 import { stdoutOutput } from "../outputs/stdout.js";
 import type { Output } from "../record.js";
@@ -189,10 +190,22 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     await settle([provider?.forceFlush(), flushSdk(), ...localOutputs.map((output) => output.flush())]);
   }
 
+  // process.exit() ends the process without waiting for delivery: say what is lost, synchronously.
+  const onExit = () => {
+    const pending = processor?.stats.pending ?? 0;
+    if (pending === 0) return;
+    diagnostics.dropped += pending;
+    localLogger.warn(EVENT_RECORDS_DROPPED, { count: pending, reason: "process_exit" satisfies DropReason });
+    // The buffered outputs write synchronously inside flush().
+    for (const output of localOutputs) void output.flush().catch(() => {});
+  };
+  process.on("exit", onExit);
+
   let shutdownPromise: Promise<void> | undefined;
   function shutdown(): Promise<void> {
     shutdownPromise ??= (async () => {
       uninstall();
+      process.off("exit", onExit);
       // Logs first (their processor has its own, shorter deadline and reports its drops, also as
       // a metric), then spans and metrics, so the last drop count is exported too.
       await withDeadline(

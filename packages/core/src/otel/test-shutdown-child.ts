@@ -2,7 +2,9 @@
  * A service for the shutdown tests, run as its own process: it starts telemetry against
  * RECEIVER_URL and logs `tick` records with a sequence number in bursts of 1000, telling the
  * parent how many it has logged. CHILD_END says how it ends: `signal` (waits for the parent's
- * signal), `throw` (an uncaught exception after RECORDS records) or `exit` (the event loop empties).
+ * signal), `throw` (an uncaught exception after RECORDS records), `exit` (the event loop empties)
+ * or `process-exit` (`process.exit(0)` right after logging). With CHILD_STDOUT=1 the logger also
+ * writes JSON lines to stdout.
  */
 import { startTelemetry } from "./start-telemetry.js";
 
@@ -12,7 +14,7 @@ const telemetry = startTelemetry({
   serviceName: "shutdown-child",
   endpoint: process.env.RECEIVER_URL,
   shutdownTimeoutMs: 20_000,
-  logger: { outputs: [] },
+  logger: process.env.CHILD_STDOUT === "1" ? { format: "json" } : { outputs: [] },
 });
 
 let seq = 0;
@@ -23,6 +25,7 @@ async function burst(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   if (end === "throw") throw new Error("model file is corrupt");
+  if (end === "process-exit") process.exit(0);
   if (end === "signal") setInterval(() => {}, 1000);
   // The IPC channel must not keep the process alive once the work is done.
   process.channel?.unref();
