@@ -31,12 +31,16 @@ export function otelOutput(options: OtelOutputOptions = {}): Output {
   const loggers = new Map<string | undefined, OtelLogger>();
   let closed = false;
 
+  let unnamed: OtelLogger | undefined;
+
   function loggerFor(name: string | undefined): OtelLogger {
+    if (name === undefined && unnamed !== undefined) return unnamed;
     let logger = loggers.get(name);
     if (logger === undefined) {
       logger = (provider ?? logs.getLoggerProvider()).getLogger(name ?? scopeName);
       loggers.set(name, logger);
     }
+    if (name === undefined) unnamed = logger;
     return logger;
   }
 

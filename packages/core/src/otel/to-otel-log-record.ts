@@ -1,5 +1,6 @@
 import type { HrTime } from "@opentelemetry/api";
 import type { AnyValue, AnyValueMap, LogRecord as OtelLogRecord } from "@opentelemetry/api-logs";
+import { limits } from "../internal/json.js";
 import type { ExceptionInfo } from "../processors/format-exception.js";
 import { describeError } from "../processors/format-exception.js";
 import type { Bindings, LogRecord } from "../record.js";
@@ -14,8 +15,8 @@ import { toAttributeValue } from "./to-attribute-value.js";
 import { toSeverityNumber } from "./to-severity-number.js";
 
 const SKIPPED = new Set<string>(OTLP_SKIPPED_KEYS);
-/** The attribute keys of each logger's bound fields, computed once per `bind()` like their JSON. */
-const boundKeys = new WeakMap<Bindings, readonly string[]>();
+/** Each logger's bound fields as attributes, converted once per `bind()` like their JSON. */
+const boundAttributes = new WeakMap<Bindings, { keys: string[]; values: AnyValue[] }>();
 const MAX_CAUSES = 8;
 
 /**
@@ -29,16 +30,13 @@ const MAX_CAUSES = 8;
 export function toOtelLogRecord(record: LogRecord): OtelLogRecord {
   const fields = record.fields;
   const attributes: AnyValueMap = {};
-  const bound = record.bindings.values;
-  const keys = keysOf(record.bindings);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    if (!Object.hasOwn(fields, key)) setAttribute(attributes, key, bound[key]);
-  }
+  // The converted bound fields first; a call field of the same name overwrites its key below.
+  const bound = attributesOf(record.bindings);
+  for (let i = 0; i < bound.keys.length; i++) attributes[bound.keys[i]!] = bound.values[i]!;
   // One pass over the call's fields; the exception keys are the only ones looked at twice.
   let exceptionFrom: string | undefined;
   for (const key in fields) {
-    if (SKIPPED.has(key)) continue;
+    if (isSkipped(key)) continue;
     const value = fields[key];
     if (exceptionFrom === undefined && isExceptionKey(key) && addException(attributes, value)) {
       exceptionFrom = key;
@@ -62,19 +60,39 @@ export function toOtelLogRecord(record: LogRecord): OtelLogRecord {
   };
 }
 
-function keysOf(bindings: Bindings): readonly string[] {
-  let keys = boundKeys.get(bindings);
-  if (keys === undefined) {
-    keys = Object.keys(bindings.values).filter((key) => !SKIPPED.has(key));
-    boundKeys.set(bindings, keys);
+function attributesOf(bindings: Bindings): { keys: string[]; values: AnyValue[] } {
+  let bound = boundAttributes.get(bindings);
+  if (bound === undefined) {
+    const converted: AnyValueMap = Object.create(null);
+    for (const key in bindings.values) {
+      if (!SKIPPED.has(key)) setAttribute(converted, key, bindings.values[key]);
+    }
+    bound = { keys: Object.keys(converted), values: Object.values(converted) };
+    boundAttributes.set(bindings, bound);
   }
-  return keys;
+  return bound;
+}
+
+/** The keys of OTLP_SKIPPED_KEYS, compared directly: this runs for every field of every record. */
+function isSkipped(key: string): boolean {
+  return (
+    key === KEY.timestamp ||
+    key === KEY.level ||
+    key === KEY.traceId ||
+    key === KEY.spanId ||
+    key === KEY.traceFlags
+  );
 }
 
 function setAttribute(attributes: AnyValueMap, key: string, value: unknown): void {
   // Most fields are scalars: skip the general conversion for them.
   const type = typeof value;
-  const converted = type === "number" || type === "boolean" ? (value as AnyValue) : toAttributeValue(value);
+  const converted =
+    type === "number" ||
+    type === "boolean" ||
+    (type === "string" && (value as string).length <= limits.maxStringLength)
+      ? (value as AnyValue)
+      : toAttributeValue(value);
   if (converted === undefined) return;
   if (key === "__proto__") {
     Object.defineProperty(attributes, key, {
