@@ -7,7 +7,7 @@ export {
   resetConfiguration,
 } from "./configure.js";
 export { bindContext, clearContext, getContext, unbindContext, withContext } from "./context.js";
-export { type Diagnostics, getDiagnostics } from "./internal/diagnostics.js";
+export { addDiagnostics, type Diagnostics, getDiagnostics } from "./internal/diagnostics.js";
 export { LEVELS, type Level } from "./levels.js";
 export { Logger } from "./logger.js";
 export type { FeaturePolicy } from "./ml/feature-fields.js";
@@ -19,6 +19,10 @@ export {
 } from "./ml/instrument-predict.js";
 export { InvalidFeatureError } from "./ml/invalid-feature-error.js";
 export { ML } from "./ml/semconv.js";
+export { type OtelOutputOptions, otelOutput } from "./otel/otel-output.js";
+export { toAttributeValue } from "./otel/to-attribute-value.js";
+export { toOtelLogRecord } from "./otel/to-otel-log-record.js";
+export { toSeverityNumber } from "./otel/to-severity-number.js";
 export { type FileOutputOptions, fileOutput } from "./outputs/file.js";
 export { type StdoutOutputOptions, stdoutOutput } from "./outputs/stdout.js";
 export { type AddCallsiteOptions, addCallsite, type Callsite } from "./processors/add-callsite.js";

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { withContext } from "@mlobs/core";
+import { getDiagnostics, withContext } from "@mlobs/core";
 import { SeverityNumber } from "@opentelemetry/api-logs";
 import { describe, expect, it } from "vitest";
 import winston from "winston";
@@ -282,10 +282,14 @@ describe("OpenTelemetryTransport: winston's transport contract", () => {
     const logger = winston.createLogger({ transports: [transport] });
     const warnings: unknown[] = [];
     logger.on("warn", (error) => warnings.push(error));
+    const before = getDiagnostics();
     expect(() => logger.info("lost")).not.toThrow();
     await endLogger(logger);
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0])).toContain("exporter exploded");
+    // The lost record is counted with mlobs's other losses.
+    expect(getDiagnostics().dropped - before.dropped).toBe(1);
+    expect(getDiagnostics().outputErrors - before.outputErrors).toBe(1);
   });
 
   it("flushes the LoggerProvider before 'finish' on logger.end(): nothing is lost", async () => {

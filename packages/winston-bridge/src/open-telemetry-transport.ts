@@ -1,5 +1,4 @@
-import { getContext } from "@mlobs/core";
-import { toAttributeValue } from "@mlobs/core/otel";
+import { addDiagnostics, getContext, toAttributeValue } from "@mlobs/core";
 import {
   type AnyValue,
   type AnyValueMap,
@@ -90,6 +89,8 @@ export class OpenTelemetryTransport extends TransportStream {
       // A duplicate found now still receives this record: let it be the one that sends it.
       if (!this.#removeDuplicates()) this.#otelLogger.emit(this.#toOtel(info));
     } catch (error) {
+      // The record did not reach the Logs API: count it with mlobs's other losses.
+      addDiagnostics({ outputErrors: 1, dropped: 1 });
       this.#report(error);
     }
     this.emit("logged", info);
@@ -130,6 +131,7 @@ export class OpenTelemetryTransport extends TransportStream {
         }),
       ]);
     } catch (error) {
+      addDiagnostics({ outputErrors: 1 });
       this.#report(error);
     } finally {
       clearTimeout(timer);

@@ -1,5 +1,4 @@
-import { LEVELS } from "@mlobs/core";
-import { toSeverityNumber } from "@mlobs/core/otel";
+import { LEVELS, toSeverityNumber } from "@mlobs/core";
 import { SeverityNumber } from "@opentelemetry/api-logs";
 import { configs } from "triple-beam";
 

@@ -1,6 +1,6 @@
 import { setImmediate as tick } from "node:timers/promises";
 import type { Fields, Level, LogRecord, Output } from "@mlobs/core";
-import { toAttributeValue, toSeverityNumber } from "@mlobs/core/otel";
+import { toAttributeValue, toSeverityNumber } from "@mlobs/core";
 import { CAPTURED, Captured } from "./internal/captured.js";
 import { severityOf, type WinstonLevels } from "./severity-of.js";
 

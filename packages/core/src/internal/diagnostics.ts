@@ -16,3 +16,16 @@ export const diagnostics: Diagnostics = { unencodable: 0, processorErrors: 0, ou
 export function getDiagnostics(): Readonly<Diagnostics> {
   return { ...diagnostics };
 }
+
+/**
+ * Adds to the process-wide counters, for integrations (transports, bridges) that fail on their own
+ * side of an output: what they lose is then reported with the rest.
+ * @example
+ * addDiagnostics({ outputErrors: 1, dropped: 1 });
+ */
+export function addDiagnostics(counts: Partial<Diagnostics>): void {
+  for (const key of Object.keys(diagnostics) as (keyof Diagnostics)[]) {
+    const n = counts[key];
+    if (typeof n === "number" && Number.isFinite(n) && n > 0) diagnostics[key] += n;
+  }
+}
