@@ -105,8 +105,16 @@ const flat = spawnSync("node", ["collector/flatten-logs.mjs", `${outDir}/logs.js
   cwd: root,
   encoding: "utf8",
 });
-process.stdout.write(flat.stdout);
-const count = flat.stdout.split("\n").filter(Boolean).length;
+// The resource (service, host, process) is the same on every record: shown once, not per line.
+const lines = flat.stdout
+  .split("\n")
+  .filter(Boolean)
+  .map((line) => JSON.parse(line));
+if (lines[0] !== undefined) console.log(`resource: ${JSON.stringify(lines[0].resource)}`);
+for (const { resource, ...record } of lines) console.log(JSON.stringify(record));
 console.log(
-  `\n${count} records in ${outDir}/logs.jsonl (${readFileSync(`${outDir}/logs.jsonl`).length} bytes of OTLP/JSON)`,
+  `\n${lines.length} records in ${outDir}/logs.jsonl (${readFileSync(`${outDir}/logs.jsonl`).length} bytes of OTLP/JSON)`,
+);
+console.log(
+  `query it: node collector/flatten-logs.mjs ${outDir}/logs.jsonl | grep low_confidence_prediction`,
 );

@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: "node20",
+  // Build errors still print; the per-file size report would bury the demo and test output.
+  silent: true,
 });
