@@ -28,18 +28,18 @@ for (const name of ["first-steps", "json-output", "file-logging", "correlation-i
 }
 
 heading("examples/ml-prediction through the collector");
+if (spawnSync("go", ["version"]).error !== undefined) {
+  console.log(
+    "Go is not installed, so no collector is built: running the ML example with its stdout and file outputs.",
+  );
+  runExample("ml-prediction", { MLOBS_LOG_FILE: `${root}.cache/demo/predictions.log` });
+  process.exit(0);
+}
 const build = spawnSync("bash", ["collector/build.sh"], {
   cwd: root,
   encoding: "utf8",
   stdio: ["ignore", "pipe", "inherit"],
 });
-if (build.status === 3) {
-  console.log(
-    "Go is not installed, so there is no collector: running the ML example with its stdout and file outputs.",
-  );
-  runExample("ml-prediction", { MLOBS_LOG_FILE: `${root}.cache/demo/predictions.log` });
-  process.exit(0);
-}
 if (build.status !== 0) throw new Error("collector/build.sh failed");
 const binary = build.stdout.trim().split("\n").at(-1);
 
