@@ -1,39 +1,12 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runExample } from "../../test/run-example.js";
 
 const DIR = fileURLToPath(new URL(".", import.meta.url));
 
-type Entry = Record<string, unknown>;
-
-/** Runs `node index.js` as a user would and parses its stdout, one JSON record per line. */
-function runExample(): Promise<{ code: number | null; entries: Entry[]; stderr: string }> {
-  const { OTEL_EXPORTER_OTLP_ENDPOINT: _, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["index.js"], {
-    cwd: DIR,
-    env: { ...inherited, NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (s: string) => {
-    stdout += s;
-  });
-  child.stderr.setEncoding("utf8").on("data", (s: string) => {
-    stderr += s;
-  });
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => {
-      const lines = stdout.split("\n").filter((line) => line.trim() !== "");
-      resolve({ code, entries: lines.map((line) => JSON.parse(line) as Entry), stderr });
-    });
-  });
-}
-
 describe("examples/correlation-ids", () => {
   it("gives every record of one request the same trace_id in both services, and each request its own", async () => {
-    const { code, entries, stderr } = await runExample();
+    const { code, entries, stderr } = await runExample(DIR);
     expect(code, stderr).toBe(0);
     const users = ["user-001", "user-002", "user-003"];
     const traceIds = users.map((user) => {

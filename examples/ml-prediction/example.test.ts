@@ -1,39 +1,10 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { startCollector } from "../../test/e2e/collector.js";
+import { type Entry, runExample } from "../../test/run-example.js";
 
 const DIR = fileURLToPath(new URL(".", import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-type Entry = Record<string, unknown>;
-
-/** Runs `node index.js` as a user would and parses its stdout, one JSON record per line. */
-function runExample(
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; entries: Entry[]; stderr: string }> {
-  const { OTEL_EXPORTER_OTLP_ENDPOINT: _, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["index.js"], {
-    cwd: DIR,
-    env: { ...inherited, NODE_ENV: "production", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (s: string) => {
-    stdout += s;
-  });
-  child.stderr.setEncoding("utf8").on("data", (s: string) => {
-    stderr += s;
-  });
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => {
-      const lines = stdout.split("\n").filter((line) => line.trim() !== "");
-      resolve({ code, entries: lines.map((line) => JSON.parse(line) as Entry), stderr });
-    });
-  });
-}
 
 function byUser(entries: Entry[], userId: string): Entry[] {
   return entries.filter((e) => e.user_id === userId);
@@ -41,7 +12,7 @@ function byUser(entries: Entry[], userId: string): Entry[] {
 
 describe("examples/ml-prediction", () => {
   it("logs each request's events with the tutorial's fields and levels, one trace id per request, and exits cleanly", async () => {
-    const { code, entries, stderr } = await runExample();
+    const { code, entries, stderr } = await runExample(DIR);
     expect(code, stderr).toBe(0);
     const predictions = entries.filter((e) => e.model_name === "churn");
     expect(predictions.map((e) => [e.user_id, e.event, e.level])).toEqual([
@@ -97,7 +68,7 @@ describe("examples/ml-prediction", () => {
   it("sends the same records, with the same trace ids, to the real collector when OTEL_EXPORTER_OTLP_ENDPOINT is set", async () => {
     const collector = await startCollector();
     try {
-      const { code, entries, stderr } = await runExample({
+      const { code, entries, stderr } = await runExample(DIR, {
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpUrl,
       });
       expect(code, stderr).toBe(0);

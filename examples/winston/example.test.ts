@@ -1,27 +1,19 @@
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { startCollector } from "../../test/e2e/collector.js";
+import { type Entry, parseLines, runExample as runShared } from "../../test/run-example.js";
 
 const DIR = fileURLToPath(new URL(".", import.meta.url));
 const USERS = 20;
-
-type Entry = Record<string, unknown>;
 
 let tmp: string | undefined;
 afterEach(() => {
   if (tmp !== undefined) fs.rmSync(tmp, { recursive: true, force: true });
   tmp = undefined;
 });
-
-const parseLines = (text: string): Entry[] =>
-  text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as Entry);
 
 /** Runs `node index.js` as a user would; parses its stdout and its log file, one JSON record per line. */
 async function runExample(env: Record<string, string> = {}): Promise<{
@@ -32,25 +24,8 @@ async function runExample(env: Record<string, string> = {}): Promise<{
 }> {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlobs-winston-example-"));
   const logFile = path.join(tmp, "predictions.log");
-  const { OTEL_EXPORTER_OTLP_ENDPOINT: _, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["index.js"], {
-    cwd: DIR,
-    env: { ...inherited, NODE_ENV: "production", LOG_FILE: logFile, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (s: string) => {
-    stdout += s;
-  });
-  child.stderr.setEncoding("utf8").on("data", (s: string) => {
-    stderr += s;
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", resolve);
-  });
-  return { code, stdout: parseLines(stdout), file: parseLines(fs.readFileSync(logFile, "utf8")), stderr };
+  const { code, entries, stderr } = await runShared(DIR, { LOG_FILE: logFile, ...env });
+  return { code, stdout: entries, file: parseLines(fs.readFileSync(logFile, "utf8")), stderr };
 }
 
 describe("examples/winston", () => {

@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { type Entry, runExample as runShared } from "../run-example.js";
 import {
   COLLECTOR_BIN,
   type FlatRecord,
@@ -41,33 +42,15 @@ const awsEnv = (secretAccessKey = AWS.secretAccessKey) => ({
   CLOUDWATCH_LOG_STREAM: "churn-model",
 });
 
-type Entry = Record<string, unknown>;
-
 /** Keys of the example's JSON lines that are OTLP record fields, not attributes. */
 const ENVELOPE = new Set(["timestamp", "level", "event", "logger", "trace_id", "span_id", "trace_flags"]);
 
 /** Runs examples/ml-prediction against the collector; its stdout JSON lines are what must arrive. */
 async function runExample(otlpHttpUrl: string): Promise<Entry[]> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("OTEL_")));
-  const child = spawn(process.execPath, ["index.js"], {
-    cwd: EXAMPLE_DIR,
-    env: { ...inherited, NODE_ENV: "production", OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttpUrl },
-    stdio: ["ignore", "pipe", "pipe"],
+  const { code, entries, stderr } = await runShared(EXAMPLE_DIR, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttpUrl,
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (s: string) => {
-    stdout += s;
-  });
-  child.stderr.setEncoding("utf8").on("data", (s: string) => {
-    stderr += s;
-  });
-  const code = await new Promise<number | null>((done) => child.once("close", done));
   expect(code, stderr).toBe(0);
-  const entries = stdout
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as Entry);
   expect(entries.map((e) => e.event)).toEqual([
     "request_received",
     "low_confidence_prediction",
