@@ -45,3 +45,4 @@ export type { Bindings, Fields, LogRecord, Output, Processor } from "./record.js
 export { type ConsoleRendererOptions, consoleRenderer } from "./renderers/console.js";
 export { renderJson } from "./renderers/json.js";
 export { createLogCapture, type LogCapture } from "./testing.js";
+export { validSpanContext } from "./valid-span-context.js";

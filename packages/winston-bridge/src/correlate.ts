@@ -1,7 +1,7 @@
-import { getContext } from "@mlobs/core";
+import { getContext, validSpanContext } from "@mlobs/core";
 import type winston from "winston";
 import { callContext, capturedOf, wasCaptured } from "./internal/captured.js";
-import { FLAGS_HEX, validSpanContext } from "./internal/trace-fields.js";
+import { FLAGS_HEX } from "./internal/trace-fields.js";
 
 type Info = winston.Logform.TransformableInfo;
 

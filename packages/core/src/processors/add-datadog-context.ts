@@ -1,5 +1,5 @@
 import type { LogRecord, Processor } from "../record.js";
-import { validSpanContext } from "./add-trace-context.js";
+import { validSpanContext } from "../valid-span-context.js";
 
 /** Options of `addDatadogContext()`: Datadog's unified service tags. */
 export interface AddDatadogContextOptions {
@@ -98,7 +98,7 @@ export function addDatadogContext(options: AddDatadogContextOptions = {}): Proce
   let lastSpanId = "";
   let lastSpanDecimal = "";
   return (record: LogRecord) => {
-    const spanContext = validSpanContext(record);
+    const spanContext = validSpanContext(record.context);
     if (spanContext === undefined) {
       if (hasTags) record.fields.dd = { ...tags };
       return record;

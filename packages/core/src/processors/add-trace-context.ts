@@ -1,6 +1,6 @@
-import { type SpanContext, trace } from "@opentelemetry/api";
 import type { LogRecord, Processor } from "../record.js";
 import { KEY } from "../semconv.js";
+import { validSpanContext } from "../valid-span-context.js";
 
 /** Options of `addTraceContext()`: the keys to write the ids under. */
 export interface AddTraceContextOptions {
@@ -13,30 +13,6 @@ export interface AddTraceContextOptions {
 }
 
 const FLAGS_HEX = Array.from({ length: 256 }, (_, flags) => flags.toString(16).padStart(2, "0"));
-const INVALID_TRACE_ID = "00000000000000000000000000000000";
-const INVALID_SPAN_ID = "0000000000000000";
-
-/**
- * The span context of the span active in the record's context, when it is valid; shared by the
- * processors that write trace ids in one format or another.
- */
-export function validSpanContext(record: LogRecord): SpanContext | undefined {
-  const span = trace.getSpan(record.context);
-  if (span === undefined) return undefined;
-  const spanContext = span.spanContext();
-  const { traceId, spanId } = spanContext;
-  // The cheap part of isSpanContextValid(): ids from the SDK or a parsed traceparent are lowercase hex.
-  if (
-    traceId.length !== 32 ||
-    spanId.length !== 16 ||
-    traceId === INVALID_TRACE_ID ||
-    spanId === INVALID_SPAN_ID
-  ) {
-    return undefined;
-  }
-  return spanContext;
-}
-
 function checkKey(option: string, value: unknown, nullable: boolean): void {
   if (value === undefined || (nullable && value === null)) return;
   if (typeof value !== "string" || value === "") {
@@ -60,7 +36,7 @@ export function addTraceContext(options: AddTraceContextOptions = {}): Processor
   const spanIdKey = options.spanIdKey ?? KEY.spanId;
   const flagsKey = options.traceFlagsKey === undefined ? KEY.traceFlags : options.traceFlagsKey;
   return (record: LogRecord) => {
-    const spanContext = validSpanContext(record);
+    const spanContext = validSpanContext(record.context);
     if (spanContext === undefined) return record;
     record.fields[traceIdKey] = spanContext.traceId;
     record.fields[spanIdKey] = spanContext.spanId;

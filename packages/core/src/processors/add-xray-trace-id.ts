@@ -1,5 +1,5 @@
 import type { LogRecord, Processor } from "../record.js";
-import { validSpanContext } from "./add-trace-context.js";
+import { validSpanContext } from "../valid-span-context.js";
 
 /**
  * Adds `xray_trace_id`, the active span's trace id in AWS X-Ray form (`1-<8 hex>-<24 hex>`), the key
@@ -12,7 +12,7 @@ export function addXrayTraceId(): Processor {
   let lastTraceId = "";
   let lastXray = "";
   return (record: LogRecord) => {
-    const spanContext = validSpanContext(record);
+    const spanContext = validSpanContext(record.context);
     if (spanContext === undefined) return record;
     const traceId = spanContext.traceId;
     if (traceId !== lastTraceId) {
