@@ -3,7 +3,6 @@
 // and sends its trace context to the model service in the W3C traceparent header.
 
 import http from "node:http";
-import { createRequire } from "node:module";
 import { withContext } from "@mlobs/core";
 import { startTelemetry } from "@mlobs/core/otel";
 
@@ -15,10 +14,6 @@ const telemetry = startTelemetry({
   logger: { name: "gateway", format: "json", fields: { service: "gateway" } },
 });
 const log = telemetry.logger;
-// In an ES module nothing require()s node:http, so the HTTP instrumentation (which patches modules
-// as they are required) would never see it: requiring it once patches the module object in place,
-// the same object `http` above refers to.
-createRequire(import.meta.url)("node:http");
 const modelUrl = new URL("/predict", process.env.MODEL_SERVICE_URL);
 
 async function readJson(message) {

@@ -2,7 +2,6 @@
 // child of the gateway's request (traceparent header), so its records carry the gateway's trace_id.
 
 import http from "node:http";
-import { createRequire } from "node:module";
 import { instrumentPredict } from "@mlobs/core";
 import { startTelemetry } from "@mlobs/core/otel";
 
@@ -14,10 +13,6 @@ const telemetry = startTelemetry({
   logger: { name: "model_service", format: "json", fields: { service: "model-service" } },
 });
 const log = telemetry.logger;
-// In an ES module nothing require()s node:http, so the HTTP instrumentation (which patches modules
-// as they are required) would never see it: requiring it once patches the module object in place,
-// the same object `http` above refers to.
-createRequire(import.meta.url)("node:http");
 
 const predictChurn = instrumentPredict(
   async (features) => Math.min(Object.values(features).reduce((sum, value) => sum + value, 0) / 100, 1),

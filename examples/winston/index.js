@@ -4,16 +4,12 @@
 // OTEL_EXPORTER_OTLP_ENDPOINT is set. It serves 20 concurrent requests, then shuts down.
 import { once } from "node:events";
 import http from "node:http";
-import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startTelemetry } from "@mlobs/core/otel"; // mlobs
 import { correlate, instrument, OpenTelemetryTransport } from "@mlobs/winston-bridge"; // mlobs
 import winston from "winston";
 
 const telemetry = startTelemetry({ serviceName: "churn-scoring", handleSignals: false }); // mlobs
-// ES modules do not require() node:http, so the HTTP instrumentation never sees it: requiring it
-// once patches the module object in place, the same object `http` refers to.
-createRequire(import.meta.url)("node:http");
 
 const logFile = process.env.LOG_FILE ?? "predictions.log";
 const logger = instrument(
