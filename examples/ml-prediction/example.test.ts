@@ -76,8 +76,20 @@ describe("examples/ml-prediction", () => {
       const received = (await collector.readRecords()).filter((r) => r.attributes.model_name === "churn");
       const sent = entries.filter((e) => e.model_name === "churn");
       expect(
-        received.map((r) => [r.eventName, r.severityText, r.traceId, r.attributes.prediction_id]),
-      ).toEqual(sent.map((e) => [e.event, e.level, e.trace_id, e.prediction_id]));
+        received.map((r) => [r.eventName, r.severityText, r.traceId, r.spanId, r.attributes.prediction_id]),
+      ).toEqual(sent.map((e) => [e.event, e.level, e.trace_id, e.span_id, e.prediction_id]));
+      // The ML fields arrive as attributes, with their JSON values.
+      const ml = ["user_id", "model_version", "prediction", "latency_ms", "low_confidence", "feature_count"];
+      received.forEach((record, i) => {
+        for (const key of ml) expect(record.attributes[key], key).toEqual(sent[i]![key]);
+      });
+      // The debug exporter shows every record on the collector's stdout, with its trace id.
+      const stdout = collector.stdout();
+      for (const e of sent) {
+        expect(stdout).toContain(`EventName: ${e.event}`);
+        expect(stdout).toContain(`Trace ID: ${e.trace_id}`);
+      }
+      expect(stdout.match(/^LogRecord #/gm)).toHaveLength(received.length);
       expect(received[0]?.resource).toMatchObject({
         "service.name": "churn-model",
         "service.version": "churn-v3.2",
