@@ -149,6 +149,23 @@ function runScript(args: string[], unset: string[], extra: Record<string, string
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
+/**
+ * The collector reports a refused export: a "Dropping data" line naming the exporter and the 403 on
+ * stderr, and one failed record in its own send_failed metric.
+ */
+async function expectRefused(collector: RunningCollector, exporter: string): Promise<void> {
+  await waitFor(() => collector.stderr().includes("Exporting failed"), 20_000);
+  const failure =
+    collector
+      .stderr()
+      .split("\n")
+      .find((l) => l.includes("Exporting failed")) ?? "";
+  expect(failure).toContain("Exporting failed. Dropping data.");
+  expect(failure).toContain(exporter);
+  expect(failure).toContain("403");
+  expect(await waitFor(() => sendFailed(collector, exporter), 10_000)).toBe(1);
+}
+
 describe("collector/datadog.yaml", () => {
   it("validates on the built collector", () => {
     expect(validate(DATADOG, { DD_API_KEY: "k" })).toEqual({ status: 0, output: "" });
@@ -190,16 +207,7 @@ describe("collector/datadog.yaml", () => {
     });
     try {
       await postOneRecord(collector, TRACE_ID);
-      await waitFor(() => collector.stderr().includes("Exporting failed"), 20_000);
-      const failure =
-        collector
-          .stderr()
-          .split("\n")
-          .find((l) => l.includes("Exporting failed")) ?? "";
-      expect(failure).toContain("Exporting failed. Dropping data.");
-      expect(failure).toContain("otlp_http/datadog");
-      expect(failure).toContain("403");
-      expect(await waitFor(() => sendFailed(collector, "otlp_http/datadog"), 10_000)).toBe(1);
+      await expectRefused(collector, "otlp_http/datadog");
       expect(intake.records).toEqual([]);
       expect(intake.requests.map((r) => [r.apiKey, r.status])).toEqual([["dd-wrong-key", 403]]);
       await collector.stop();
@@ -282,16 +290,7 @@ describe("collector/cloudwatch.yaml", () => {
     });
     try {
       await postOneRecord(collector, TRACE_ID);
-      await waitFor(() => collector.stderr().includes("Exporting failed"), 20_000);
-      const failure =
-        collector
-          .stderr()
-          .split("\n")
-          .find((l) => l.includes("Exporting failed")) ?? "";
-      expect(failure).toContain("Exporting failed. Dropping data.");
-      expect(failure).toContain("otlp_http/cloudwatch");
-      expect(failure).toContain("403");
-      expect(await waitFor(() => sendFailed(collector, "otlp_http/cloudwatch"), 10_000)).toBe(1);
+      await expectRefused(collector, "otlp_http/cloudwatch");
       expect(endpoint.records).toEqual([]);
       expect(endpoint.requests.map((r) => [r.status, r.reason])).toEqual([
         [403, "The request signature we calculated does not match the signature you provided."],
