@@ -38,6 +38,21 @@ export function toOtelLogRecord(record: LogRecord): OtelLogRecord {
   for (const key in fields) {
     if (isSkipped(key)) continue;
     const value = fields[key];
+    // Scalars, the usual case, are taken as they are; everything else goes through the conversion
+    // (and `__proto__`, which a plain assignment would not create as a key).
+    const type = typeof value;
+    if (key === "__proto__") {
+      setAttribute(attributes, key, value);
+      continue;
+    }
+    if (type === "number" || type === "boolean") {
+      attributes[key] = value as AnyValue;
+      continue;
+    }
+    if (type === "string" && (value as string).length <= limits.maxStringLength && !isExceptionKey(key)) {
+      attributes[key] = value as AnyValue;
+      continue;
+    }
     if (exceptionFrom === undefined && isExceptionKey(key) && addException(attributes, value)) {
       exceptionFrom = key;
       continue;
