@@ -61,6 +61,12 @@ describe("OpenTelemetryTransport: record mapping", () => {
     ]);
   });
 
+  it("strips colorize()'s ANSI codes from a level given only as info.level", async () => {
+    const { transport, records } = setup();
+    transport.log({ level: "\u001b[33mwarn\u001b[39m", message: "direct, no LEVEL symbol" });
+    expect(records().map((r) => [r.severityText, r.severityNumber])).toEqual([["warn", SeverityNumber.WARN]]);
+  });
+
   it("uses the severityMapping option for custom levels", async () => {
     const { logger, records } = setup(
       { levels: { alarm: 0, audit: 1, info: 2 }, level: "info" },

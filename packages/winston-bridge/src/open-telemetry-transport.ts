@@ -34,7 +34,8 @@ export const SCOPE_NAME = "@mlobs/winston-bridge";
 // instrumentation-winston adds this class to every logger when its log sending is on.
 const CONTRIB_TRANSPORT = "OpenTelemetryTransportV3";
 // colorize() writes ANSI codes into `level`; LEVEL (the symbol) is the uncolored name.
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, "g");
 
 type Info = Record<PropertyKey, unknown>;
 type Parent = WritableLogger & { transports?: unknown[]; remove?(transport: unknown): unknown };
@@ -187,7 +188,9 @@ export class OpenTelemetryTransport extends TransportStream {
 
   #toOtel(info: Info): OtelLogRecord {
     const rawLevel = info[LEVEL] ?? info.level;
-    const level = typeof rawLevel === "string" ? rawLevel : String(rawLevel).replace(ANSI, "");
+    // Without LEVEL (a direct transport.log() call), info.level may carry colorize()'s codes.
+    const level =
+      typeof rawLevel === "string" && !rawLevel.includes(ESC) ? rawLevel : String(rawLevel).replace(ANSI, "");
     const found = findError(info);
     const attributes: AnyValueMap = {};
     // The event name travels as eventName, the error (and its stack and cause) as exception.*.
