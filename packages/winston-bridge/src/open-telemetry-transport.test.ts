@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { getDiagnostics, withContext } from "@mlobs/core";
 import { SeverityNumber } from "@opentelemetry/api-logs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import winston from "winston";
 import { OpenTelemetryTransport } from "./open-telemetry-transport.js";
 import { endLogger, inSpan, memoryLogs } from "./test-setup.js";
@@ -316,8 +316,8 @@ describe("OpenTelemetryTransport: winston's transport contract", () => {
     logger.info("before close");
     await new Promise((resolve) => setImmediate(resolve));
     logger.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(logs.records().map((r) => r.body)).toEqual(["before close"]);
+    // The batch processor would export on its own only after 60 s: close() must flush it.
+    await vi.waitFor(() => expect(logs.records().map((r) => r.body)).toEqual(["before close"]), 5_000);
   });
 
   it("with handleExceptions, sends an uncaught exception and emits 'finish' once flushed", async () => {
