@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { type FlatRecord, REPO_ROOT, type RunningCollector, startCollector, waitFor } from "./collector.js";
 
 const SERVICE = join(REPO_ROOT, "test/e2e/fixtures/service.mjs");
@@ -14,6 +14,13 @@ interface Service {
   /** Resolves when the service prints `line` on stdout. */
   printed(line: string): Promise<void>;
 }
+
+// A test that fails early must not leave its services running (a sigterm-mode one idles forever).
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+});
 
 function startService(collector: RunningCollector, name: string, count: number, mode: string): Service {
   const inherited = Object.fromEntries(
@@ -37,7 +44,9 @@ function startService(collector: RunningCollector, name: string, count: number, 
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
+  running.add(child);
   const exit = once(child, "close") as Promise<[number | null, NodeJS.Signals | null]>;
+  void exit.then(() => running.delete(child));
   return {
     child,
     done: exit.then(([code, signal]) => ({ code, signal, stderr })),
