@@ -373,6 +373,22 @@ describe("collector/run.sh", () => {
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/^otelcol-mlobs version \d+\.\d+\.\d+-mlobs$/m);
   });
+
+  it("reads a relative --config from the directory it is run in, as the check does", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlobs-run-"));
+    const result = spawnSync("bash", ["run.sh", "--config=datadog.yaml", "validate"], {
+      cwd: join(REPO_ROOT, "collector"),
+      env: {
+        ...process.env,
+        DD_API_KEY: "k",
+        MLOBS_QUEUE_DIR: join(dir, "queue"),
+        MLOBS_OTEL_OUT_DIR: join(dir, "out"),
+      },
+      encoding: "utf8",
+    });
+    expect(result.stderr).not.toContain("no such file");
+    expect(result.status).toBe(0);
+  });
 });
 
 describe("docker-compose.yml backend profiles", () => {
