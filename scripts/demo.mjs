@@ -68,9 +68,19 @@ collector.stdout.on("data", (chunk) => {
 collector.stderr.on("data", (chunk) => {
   collectorStderr += chunk;
 });
+// Listened for from the start: a collector that fails at start-up (a port in use) has exited
+// before anyone would wait for it, and its stderr is the message to show.
+let collectorExit;
+const exited = new Promise((resolve) =>
+  collector.once("close", (code, signal) => {
+    collectorExit = signal ?? `code ${code}`;
+    resolve();
+  }),
+);
 
 async function waitForHealth() {
   for (let i = 0; i < 100; i++) {
+    if (collectorExit !== undefined) break;
     try {
       if ((await fetch(`http://127.0.0.1:${ports.health}/`)).ok) return;
     } catch {
@@ -78,7 +88,8 @@ async function waitForHealth() {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the collector did not become healthy:\n${collectorStderr}`);
+  const state = collectorExit === undefined ? "did not become healthy" : `exited (${collectorExit})`;
+  throw new Error(`the collector ${state}:\n${collectorStderr}`);
 }
 
 try {
@@ -90,7 +101,6 @@ try {
   });
 } finally {
   // SIGTERM: the collector flushes its file and exits cleanly.
-  const exited = new Promise((resolve) => collector.on("exit", resolve));
   collector.kill("SIGTERM");
   await exited;
 }
