@@ -36,7 +36,11 @@ beforeAll(async () => {
 });
 afterAll(() => sink.stop());
 
-function runChild(end: "signal" | "throw" | "exit" | "process-exit", records: number, stdout = false) {
+function runChild(
+  end: "signal" | "signal-exit" | "throw" | "exit" | "process-exit",
+  records: number,
+  stdout = false,
+) {
   sink.logs.length = 0;
   const child = fork(bundle, [], {
     env: {
@@ -123,6 +127,17 @@ describe("installShutdownHooks() through startTelemetry()", () => {
     const report = lines.find((l) => l.event === "telemetry_records_dropped");
     expect(report).toMatchObject({ level: "warn", reason: "process_exit" });
     // Records in flight at the exit may still have arrived: every record is delivered or reported.
+    expect(sequences().length + (report?.count as number)).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it("reports what an application's process.exit() in its own SIGTERM listener cut short", async () => {
+    const run = runChild("signal-exit", 20_000, true);
+    await until(() => run.logged() >= 20_000, run.child);
+    run.child.kill("SIGTERM");
+    const [code] = await run.exited;
+    expect(code).toBe(0);
+    const report = run.lines().find((l) => l.event === "telemetry_records_dropped");
+    expect(report).toMatchObject({ level: "warn", reason: "process_exit" });
     expect(sequences().length + (report?.count as number)).toBeGreaterThanOrEqual(20_000);
   });
 

@@ -205,7 +205,6 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   function shutdown(): Promise<void> {
     shutdownPromise ??= (async () => {
       uninstall();
-      process.off("exit", onExit);
       // Logs first (their processor has its own, shorter deadline and reports its drops, also as
       // a metric), then spans and metrics, so the last drop count is exported too.
       await withDeadline(
@@ -216,6 +215,9 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
         shutdownTimeoutMs,
       );
       await settle(outputs.map((output) => output.shutdown()));
+      // Only now: a process.exit() during the shutdown (an application's own signal listener) must
+      // still report what it cut short.
+      process.off("exit", onExit);
       releaseGlobals(owned);
     })();
     return shutdownPromise;
