@@ -107,6 +107,15 @@ describe("encodeValue()", () => {
     expect(parse(error).stack).toContain("RangeError: too big");
   });
 
+  it("writes an error whose name is not a string as valid JSON", () => {
+    const unnamed = Object.assign(new Error("no name"), { name: undefined });
+    const numbered = Object.assign(new Error("numbered"), { name: 42 });
+    expect(parse({ unnamed, numbered })).toMatchObject({
+      unnamed: { type: "undefined", message: "no name" },
+      numbered: { type: "42", message: "numbered" },
+    });
+  });
+
   it("caps depth, string length and collection size with markers", () => {
     Object.assign(limits, { maxDepth: 3, maxStringLength: 5, maxItems: 2 });
     expect(parse({ a: { b: { c: { d: 1 } } } })).toEqual({ a: { b: { c: "[Object]" } } });

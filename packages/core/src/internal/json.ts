@@ -152,7 +152,8 @@ function encodeMembers(value: object, path: object[]): string {
 }
 
 function encodeError(error: Error, path: object[]): string {
-  let out = `"type":${JSON.stringify(error.name)},"message":${quoteString(String(error.message))}`;
+  // String(): a name that is not a string (undefined, a number) must still give valid JSON.
+  let out = `"type":${quoteString(String(error.name))},"message":${quoteString(String(error.message))}`;
   if (error.stack !== undefined) out += `,"stack":${quoteString(error.stack)}`;
   const members = encodeMembers(error, path);
   if (members !== "{}") out += `,${members.slice(1, -1)}`;
