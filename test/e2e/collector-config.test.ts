@@ -266,6 +266,17 @@ describe("the collector binary on otel-collector.yaml", () => {
     }
   });
 
+  it("fails start-up on a port in use, with the collector's own message", async () => {
+    const taken = await startOtlpTarget();
+    try {
+      await expect(
+        startCollector({ env: { MLOBS_OTLP_HTTP_ENDPOINT: `127.0.0.1:${taken.port}` } }),
+      ).rejects.toThrow(/exited during start-up[\s\S]*address already in use/);
+    } finally {
+      await taken.close();
+    }
+  });
+
   it("forwards through the persistent queue with the forward overlay", async () => {
     const target = await startOtlpTarget();
     const collector = await startCollector({

@@ -78,6 +78,18 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
   if (!existsSync(COLLECTOR_BIN)) {
     throw new Error(`${COLLECTOR_BIN} is missing: run \`bash collector/build.sh\` before the tests`);
   }
+  // The ports are free when chosen but released before the collector binds them: another process
+  // (a parallel test file) may take one in between. Then the collector exits; pick new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(options);
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes("address already in use")) throw error;
+    }
+  }
+}
+
+async function startOnFreePorts(options: StartCollectorOptions): Promise<RunningCollector> {
   const [httpPort, grpcPort, healthPort, metricsPort] = await freePorts(4);
   const workDir = await mkdtemp(join(tmpdir(), "mlobs-collector-"));
   const outputDir = join(workDir, "out");
