@@ -56,8 +56,6 @@ export interface RunningCollector {
   stderr(): string;
   /** Sends `signal` (default SIGTERM) and waits for exit; SIGKILL after 10 s. Output files stay. */
   stop(signal?: NodeJS.Signals): Promise<void>;
-  /** SIGKILL now: a crash, nothing flushed. */
-  kill(): void;
   /** Stops (SIGTERM) and starts again on the same ports, output and queue directories. */
   restart(): Promise<void>;
   /**
@@ -150,7 +148,9 @@ async function startOnFreePorts(options: StartCollectorOptions): Promise<Running
 
   const stop = async (signal: NodeJS.Signals = "SIGTERM"): Promise<void> => {
     const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    if (!proc) return;
+    // Exited already (a crash): still wait for "close", so stdout() and stderr() are complete.
+    if (proc.exitCode !== null || proc.signalCode !== null) return exited;
     proc.kill(signal);
     const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
     await exited;
@@ -169,7 +169,6 @@ async function startOnFreePorts(options: StartCollectorOptions): Promise<Running
     stdout: () => out,
     stderr: () => err,
     stop,
-    kill: () => child?.kill("SIGKILL"),
     restart: async () => {
       await stop();
       await launch();
