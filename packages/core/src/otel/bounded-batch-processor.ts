@@ -30,9 +30,9 @@ export interface BoundedBatchProcessorOptions {
   /** How long `shutdown()` may take; what is still undelivered then is dropped and counted. Default: 10000 ms. */
   shutdownTimeoutMillis?: number;
   /**
-   * Told about drops, at most once per reason and second (and once more at shutdown), with the
-   * number dropped since the last call. `diagnostics.dropped` counts them at once either way;
-   * records emitted after the shutdown are only counted there.
+   * Told about drops, at most once per reason and second (and once more at shutdown or
+   * `reportDrops()`), with the number dropped since the last call. `diagnostics.dropped` counts
+   * them at once either way; records emitted after the shutdown are only counted there.
    */
   onDrop?: (count: number, reason: DropReason) => void;
 }
@@ -208,6 +208,11 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
     } catch {
       // The exporter's own shutdown failing loses nothing more: every record is settled above.
     }
+  }
+
+  /** Reports the drops not reported yet through `onDrop` now, e.g. when the process is exiting. */
+  reportDrops(): void {
+    this.#report();
   }
 
   #schedulePump(): void {

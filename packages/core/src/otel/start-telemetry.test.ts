@@ -1,5 +1,6 @@
 import http, { request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ExportResultCode } from "@opentelemetry/core";
 import { InMemoryLogRecordExporter } from "@opentelemetry/sdk-logs";
 import { afterEach, describe, expect, it } from "vitest";
 import { getDiagnostics } from "../internal/diagnostics.js";
@@ -151,6 +152,33 @@ describe("startTelemetry()", () => {
       queue_full: 2000,
       export_failed: 1000,
     });
+  });
+
+  it("reports at process exit the drops still waiting for their once-a-second report", async () => {
+    const capture = createLogCapture();
+    const exits = process.listeners("exit");
+    const telemetry = start({
+      // The collector refuses everything (400): dropped at once, reported within a second.
+      logRecordExporter: {
+        export: (_records, done) =>
+          done({ code: ExportResultCode.FAILED, error: Object.assign(new Error("bad"), { code: 400 }) }),
+        shutdown: async () => {},
+        forceFlush: async () => {},
+      },
+      logger: { outputs: [capture] },
+    });
+    // startTelemetry()'s exit listener is the last one added.
+    const onExit = process
+      .listeners("exit")
+      .filter((listener) => !exits.includes(listener))
+      .at(-1);
+    telemetry.logger.info("tick");
+    await telemetry.flush();
+    expect(telemetry.stats()).toEqual({ delivered: 0, dropped: 1, pending: 0 });
+    // What a process.exit() right now would run.
+    onExit?.(0);
+    const reports = capture.entries.filter((e) => e.event === EVENT_RECORDS_DROPPED);
+    expect(reports).toEqual([expect.objectContaining({ level: "warn", count: 1, reason: "rejected" })]);
   });
 
   it("honours OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS", async () => {

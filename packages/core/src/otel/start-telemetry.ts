@@ -192,10 +192,17 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
 
   // process.exit() ends the process without waiting for delivery: say what is lost, synchronously.
   const onExit = () => {
-    const pending = processor?.stats.pending ?? 0;
-    if (pending === 0) return;
-    diagnostics.dropped += pending;
-    localLogger.warn(EVENT_RECORDS_DROPPED, { count: pending, reason: "process_exit" satisfies DropReason });
+    if (processor === undefined) return;
+    const pending = processor.stats.pending;
+    if (pending > 0) {
+      diagnostics.dropped += pending;
+      localLogger.warn(EVENT_RECORDS_DROPPED, {
+        count: pending,
+        reason: "process_exit" satisfies DropReason,
+      });
+    }
+    // Drops of the last second are still waiting for their report.
+    processor.reportDrops();
     // The buffered outputs write synchronously inside flush().
     for (const output of localOutputs) void output.flush().catch(() => {});
   };
