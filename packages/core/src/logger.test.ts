@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "./configure.js";
 import { getDiagnostics } from "./internal/diagnostics.js";
-import type { Output } from "./record.js";
+import { addLogLevel } from "./processors/add-log-level.js";
+import type { LogRecord, Output, Processor } from "./record.js";
 import { renderJson } from "./renderers/json.js";
 import { createLogCapture } from "./testing.js";
 
@@ -173,6 +174,26 @@ describe("Logger", () => {
       a: 1,
       logging_error: "processor explode threw Error: bug",
     });
+  });
+
+  it("keeps the record when a processor returns nothing, naming what failed", () => {
+    const capture = createLogCapture();
+    const before = getDiagnostics().processorErrors;
+    const forgetful = ((record: LogRecord) => {
+      record.fields.added = true;
+    }) as unknown as Processor;
+    const log = createLogger({ outputs: [capture], processors: [forgetful, addLogLevel()] });
+    expect(() => log.info("survives", { a: 1 })).not.toThrow();
+    expect(capture.entries).toEqual([
+      {
+        event: "survives",
+        a: 1,
+        added: true,
+        logging_error: "processor forgetful returned undefined, not a record or null",
+        level: "info",
+      },
+    ]);
+    expect(getDiagnostics().processorErrors - before).toBe(1);
   });
 
   it("drops a record when a processor returns null", () => {

@@ -138,12 +138,13 @@ export class Logger {
       try {
         record = processors[i]!(current);
       } catch (error) {
-        // A broken processor must not cost the record: write it as it was, saying what failed.
-        diagnostics.processorErrors++;
-        record = current;
-        record.fields.logging_error = `processor ${processors[i]!.name || i} threw ${describe(error)}`;
+        record = broken(current, processors[i]!, i, `threw ${describe(error)}`);
       }
       if (record === null) return;
+      // A processor that forgot its `return` must not hand `undefined` to the next one.
+      if (typeof record !== "object") {
+        record = broken(current, processors[i]!, i, `returned ${typeof record}, not a record or null`);
+      }
     }
     const outputs = this.#core.outputs;
     for (let i = 0; i < outputs.length; i++) {
@@ -155,6 +156,13 @@ export class Logger {
       }
     }
   }
+}
+
+/** A broken processor must not cost the record: it goes on as it was, saying what failed. */
+function broken(record: LogRecord, processor: Processor, index: number, failure: string): LogRecord {
+  diagnostics.processorErrors++;
+  record.fields.logging_error = `processor ${processor.name || index} ${failure}`;
+  return record;
 }
 
 function copyFields(given: Fields | Error | undefined): Fields {
