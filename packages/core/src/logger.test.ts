@@ -297,6 +297,14 @@ describe("Logger", () => {
         ),
       ),
     ).not.toThrow();
+    expect(() => log.info(Object.create(null))).not.toThrow();
+    expect(() =>
+      log.info({
+        toString() {
+          throw new Error("no string");
+        },
+      } as never),
+    ).not.toThrow();
     const [first, second] = capture.entries;
     expect(first).toMatchObject({ cyclic: { self: "[Circular]" }, big: "1", nan: "NaN" });
     expect((first!.huge as string).length).toBeLessThan(200_000);
@@ -304,6 +312,10 @@ describe("Logger", () => {
       event: "proxy_fields",
       logging_error: "fields could not be read: Error: keys",
     });
+    expect(capture.entries.slice(2).map((e) => e.event)).toEqual([
+      "[Unprintable event: TypeError: Cannot convert object to primitive value]",
+      "[Unprintable event: Error: no string]",
+    ]);
   });
 });
 

@@ -126,7 +126,7 @@ export class Logger {
     let record: LogRecord | null = {
       time: Date.now(),
       level,
-      event: typeof event === "string" ? event : String(event),
+      event: typeof event === "string" ? event : eventName(event),
       logger: this.name,
       context: context.active(),
       bindings: this.#bindings,
@@ -163,6 +163,16 @@ function broken(record: LogRecord, processor: Processor, index: number, failure:
   diagnostics.processorErrors++;
   record.fields.logging_error = `processor ${processor.name || index} ${failure}`;
   return record;
+}
+
+/** An event that is not a string; one that cannot even be converted (no toString) still logs. */
+function eventName(event: unknown): string {
+  try {
+    return String(event);
+  } catch (error) {
+    diagnostics.unencodable++;
+    return `[Unprintable event: ${describe(error)}]`;
+  }
 }
 
 function copyFields(given: Fields | Error | undefined): Fields {
