@@ -165,16 +165,20 @@ describe("installShutdownHooks() in process", () => {
     return { capture, calls, uninstall };
   }
 
-  it("shuts down on SIGTERM and leaves the signal to the application's own listener", async () => {
+  it("only flushes on SIGTERM when the application listens for it too, and stays installed", async () => {
     const own = () => {};
     process.on("SIGTERM", own);
     const before = process.listenerCount("SIGTERM");
-    const { calls } = hooks();
+    const beforeExit = process.listenerCount("beforeExit");
+    const { calls, uninstall } = hooks();
     expect(process.listenerCount("SIGTERM")).toBe(before + 1);
     process.emit("SIGTERM", "SIGTERM");
     await Promise.resolve();
-    expect(calls).toEqual(["shutdown"]);
-    // Uninstalled: a second signal would take its default course.
+    // The application is in charge of the end: its records after the signal must still be delivered.
+    expect(calls).toEqual(["flush"]);
+    expect(process.listenerCount("SIGTERM")).toBe(before + 1);
+    expect(process.listenerCount("beforeExit")).toBe(beforeExit + 1);
+    uninstall();
     expect(process.listenerCount("SIGTERM")).toBe(before);
     process.off("SIGTERM", own);
   });

@@ -15,13 +15,19 @@ const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 /**
  * Delivers what is buffered before the process ends: on SIGTERM and SIGINT it shuts down, then
- * lets the signal take its default course (unless the application listens for it too); on
- * `beforeExit` it shuts down; on an uncaught exception it logs it as `fatal`, shuts down, prints
+ * lets the signal take its default course (or only flushes when the application listens for it
+ * too); on `beforeExit` it shuts down; on an uncaught exception it logs it as `fatal`, shuts down, prints
  * it as Node does and exits with 1 (or only flushes when the application handles it itself).
  * A second signal during the shutdown ends the process at once. Returns the uninstaller.
  */
 export function installShutdownHooks(options: ShutdownHookOptions): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
+    // The application listens too, so it decides how the process ends and may still log: deliver
+    // what is buffered and leave the shutdown to beforeExit, `shutdown()` or the exit report.
+    if (process.listenerCount(signal) > 1) {
+      void options.flush();
+      return;
+    }
     uninstall();
     void options.shutdown().finally(() => {
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
