@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -137,6 +137,7 @@ function validate(overlay: string, env: Record<string, string>) {
     env: { ...process.env, MLOBS_QUEUE_DIR: join(dir, "queue"), ...env },
     encoding: "utf8",
   });
+  rmSync(dir, { recursive: true, force: true });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -386,6 +387,7 @@ describe("collector/run.sh", () => {
       },
       encoding: "utf8",
     });
+    rmSync(dir, { recursive: true, force: true });
     expect(result.stderr).not.toContain("no such file");
     expect(result.status).toBe(0);
   });

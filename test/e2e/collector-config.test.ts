@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,6 +18,7 @@ function validate(...configs: string[]) {
     env: { ...process.env, MLOBS_QUEUE_DIR: join(dir, "queue"), MLOBS_OTEL_OUT_DIR: join(dir, "out") },
     encoding: "utf8",
   });
+  rmSync(dir, { recursive: true, force: true });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

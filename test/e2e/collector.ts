@@ -3,7 +3,7 @@
  * free ports on 127.0.0.1, a temp output directory, and helpers to read what the file exporter wrote.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -66,9 +66,21 @@ export interface RunningCollector {
 }
 
 const live = new Set<ChildProcess>();
-// A failed test must not leave collectors holding ports after the worker exits.
-process.once("exit", () => {
+const workDirs = new Set<string>();
+// A failed test must not leave collectors holding ports after the worker ends, nor their
+// output and queue directories in the temp directory (kept until then: tests read them after stop()).
+const cleanUp = (): void => {
   for (const child of live) child.kill("SIGKILL");
+  live.clear();
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+  workDirs.clear();
+};
+process.once("exit", cleanUp);
+// vitest ends its worker processes with SIGTERM, whose default action skips "exit": clean up,
+// then let the signal end the process as it would have.
+process.once("SIGTERM", () => {
+  cleanUp();
+  process.kill(process.pid, "SIGTERM");
 });
 
 /** Starts the collector binary and resolves once its health_check answers 200. */
@@ -90,6 +102,7 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
 async function startOnFreePorts(options: StartCollectorOptions): Promise<RunningCollector> {
   const [httpPort, grpcPort, healthPort, metricsPort] = await freePorts(4);
   const workDir = await mkdtemp(join(tmpdir(), "mlobs-collector-"));
+  workDirs.add(workDir);
   const outputDir = join(workDir, "out");
   const env = {
     ...process.env,
