@@ -19,6 +19,13 @@ fi
 # Static binary: no C toolchain needed, and the same binary works in any Linux container.
 export CGO_ENABLED=0
 
+# sha256sum is GNU coreutils; macOS has shasum instead.
+if command -v sha256sum >/dev/null 2>&1; then
+  sha256() { sha256sum; }
+else
+  sha256() { shasum -a 256; }
+fi
+
 # The stamp hashes everything that can change the binary, so an unchanged tree costs one hash,
 # not a `go build` (which, even fully cached, spends seconds re-linking a 50 MB binary).
 inputs_hash() {
@@ -30,7 +37,7 @@ inputs_hash() {
       printf '%s\n' "$f"
       cat "$f"
     done
-  } | sha256sum | cut -d' ' -f1
+  } | sha256 | cut -d' ' -f1
 }
 
 hash="$(inputs_hash)"
