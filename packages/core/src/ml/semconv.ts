@@ -37,7 +37,6 @@ export const ML = {
     lowConfidence: "ml.prediction.low_confidence",
     confidence: "ml.prediction.confidence",
     lowConfidenceCount: "ml.prediction.low_confidence_count",
-    featureCount: "ml.feature.count",
     batchSize: "ml.batch.size",
   },
 } as const;
