@@ -14,9 +14,14 @@ export interface ExampleRun {
 
 /**
  * Runs `node index.js` in an example's folder as a user would (NODE_ENV=production, no OTEL_*
- * variables inherited from the test runner, plus `env`) and collects its output.
+ * variables inherited from the test runner, plus `env`) and collects its output. An example still
+ * running after `timeoutMs` is killed and the run fails with what it printed to stderr.
  */
-export async function runExample(dir: string, env: Record<string, string> = {}): Promise<ExampleRun> {
+export async function runExample(
+  dir: string,
+  env: Record<string, string> = {},
+  timeoutMs = 45_000,
+): Promise<ExampleRun> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith("OTEL_")),
   );
@@ -33,10 +38,17 @@ export async function runExample(dir: string, env: Record<string, string> = {}):
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
+  // Below vitest's 60 s test timeout, which would fail the test but leave the example running.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, timeoutMs);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);
     child.once("close", resolve);
-  });
+  }).finally(() => clearTimeout(timer));
+  if (timedOut) throw new Error(`${dir}: still running after ${timeoutMs} ms, killed\n${stderr}`);
   return { code, stdout, stderr, entries: parseLines(stdout) };
 }
 
