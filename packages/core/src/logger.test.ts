@@ -120,6 +120,18 @@ describe("Logger", () => {
     expect(renderJson(capture.records[0]!).match(/"model":/g)).toHaveLength(1);
   });
 
+  it("writes the call's event even when a field named event is bound", () => {
+    const capture = createLogCapture();
+    const log = createLogger({ outputs: [capture], processors: [] }).bind({ event: "bound", model: "a" });
+    log.info("prediction_complete");
+    log.info("overridden", { model: "b" });
+    expect(capture.entries).toEqual([
+      { event: "prediction_complete", model: "a" },
+      { event: "overridden", model: "b" },
+    ]);
+    for (const record of capture.records) expect(renderJson(record).match(/"event":/g)).toHaveLength(1);
+  });
+
   it("writes the logger name and keeps it across bind() and child()", () => {
     const capture = createLogCapture();
     const log = createLogger({ name: "ml_model", outputs: [capture] });

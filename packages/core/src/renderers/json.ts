@@ -41,11 +41,14 @@ function bindingsJson(bindings: Bindings, fields: Fields): string {
   return bindings.json;
 }
 
-/** Serializes fields as JSON members with a leading comma each (`,"a":1,"b":2`), skipping `except`'s keys. */
+/**
+ * Serializes bound fields as JSON members with a leading comma each (`,"a":1,"b":2`), skipping
+ * `except`'s keys and `event`: the line's event is the call's, as with a call field of that name.
+ */
 export function serializeFields(fields: Readonly<Fields>, except?: Readonly<Fields>): string {
   let out = "";
   for (const key in fields) {
-    if (except !== undefined && Object.hasOwn(except, key)) continue;
+    if (key === "event" || (except !== undefined && Object.hasOwn(except, key))) continue;
     const encoded = encodeValue(fields[key]);
     if (encoded !== undefined) out += `,${quoteKey(key)}:${encoded}`;
   }
