@@ -81,7 +81,8 @@ describe("BoundedBatchProcessor", () => {
     const fake = fakeExporter();
     const { emit } = pipeline(fake.exporter, { scheduledDelayMillis: 20 });
     emit(3);
-    await expect.poll(() => fake.accepted.length).toBe(3);
+    // No flush: only the timer can export them. The poll's bound is for a stalled test, not the delay.
+    await expect.poll(() => fake.accepted.length, { timeout: 30_000 }).toBe(3);
   });
 
   it("retries failed exports with backoff until they succeed", async () => {
