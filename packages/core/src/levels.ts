@@ -15,7 +15,3 @@ export const LEVEL_VALUES: Readonly<Record<Level, number>> = {
 
 /** The level for `silent`: above every level, so nothing is logged. */
 export const SILENT = Number.POSITIVE_INFINITY;
-
-export function isLevel(value: unknown): value is Level {
-  return typeof value === "string" && (LEVELS as readonly string[]).includes(value);
-}
