@@ -65,8 +65,6 @@ export interface TestReceiver {
   start(): Promise<void>;
   /** Stops listening and closes open connections. */
   stop(): Promise<void>;
-  /** Resolves once `condition()` holds, polling; rejects after `timeoutMs` saying what was received. */
-  waitFor(condition: () => boolean, timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -144,17 +142,6 @@ export async function startTestReceiver(options: { listen?: boolean } = {}): Pro
       if (current === undefined) return;
       current.closeAllConnections();
       await new Promise<void>((resolve) => current.close(() => resolve()));
-    },
-    async waitFor(condition, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!condition()) {
-        if (Date.now() > deadline) {
-          throw new Error(
-            `receiver: condition not met after ${timeoutMs} ms (${logs.length} logs, ${spans.length} spans, ${requests.length} requests)`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
     },
   };
   if (options.listen !== false) await receiver.start();
