@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { packageManager } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-const pinned = packageManager.split("@")[1];
+// "pnpm@12.4.2", or with corepack's integrity suffix "pnpm@12.4.2+sha512.…": the version alone.
+const pinned = packageManager.split("@")[1].split("+")[0];
 
 function pnpmCommand() {
   const found = spawnSync("pnpm", ["--version"], { encoding: "utf8" });
