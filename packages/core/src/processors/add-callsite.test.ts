@@ -88,5 +88,8 @@ describe("addCallsite()", () => {
     expect(() => addCallsite({ ignoreFiles: ["x"] } as unknown as AddCallsiteOptions)).toThrow(
       /ignoreFiles.*array of RegExps/,
     );
+    expect(() => addCallsite({ ignore: [/wrapper/] } as unknown as AddCallsiteOptions)).toThrow(
+      'mlobs: addCallsite(): unknown option "ignore": expected one of key, ignoreFiles',
+    );
   });
 });

@@ -20,6 +20,7 @@ export interface Callsite {
 }
 
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?$/;
+const OPTION_NAMES = ["key", "ignoreFiles"];
 /** Enough frames to get past mlobs's own (processor, logger, bridges) to the caller. */
 const FRAME_LIMIT = 16;
 
@@ -62,6 +63,13 @@ function isOwn(path: string): boolean {
  * createLogger({ processors: [...defaultProcessors(), addCallsite()] });
  */
 export function addCallsite(options: AddCallsiteOptions = {}): Processor {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(
+        `mlobs: addCallsite(): unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
+      );
+    }
+  }
   const key = options.key ?? "callsite";
   if (typeof key !== "string" || key === "") {
     throw new TypeError(`mlobs: addCallsite({ key: ${JSON.stringify(key)} }): expected a non-empty string`);

@@ -60,5 +60,8 @@ describe("addTimestamp()", () => {
     expect(() => addTimestamp({ fmt: "rfc" } as unknown as AddTimestampOptions)).toThrow(
       /addTimestamp\(\{ fmt: "rfc" \}\): expected "iso" or "unix"/,
     );
+    expect(() => addTimestamp({ format: "unix" } as unknown as AddTimestampOptions)).toThrow(
+      'mlobs: addTimestamp(): unknown option "format": expected one of fmt, key',
+    );
   });
 });

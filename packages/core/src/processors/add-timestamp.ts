@@ -9,8 +9,17 @@ export interface AddTimestampOptions {
   key?: string;
 }
 
+const OPTION_NAMES = ["fmt", "key"];
+
 /** Adds the time of the call under `timestamp`, as ISO-8601 UTC with milliseconds or unix seconds. */
 export function addTimestamp(options: AddTimestampOptions = {}): Processor {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(
+        `mlobs: addTimestamp(): unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
+      );
+    }
+  }
   const key = options.key ?? KEY.timestamp;
   if (options.fmt === "unix") {
     return (record: LogRecord) => {

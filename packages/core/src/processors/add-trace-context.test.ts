@@ -132,5 +132,8 @@ describe("addTraceContext()", () => {
     expect(() => addTraceContext({ traceIdKey: "" })).toThrow(/traceIdKey.*non-empty string/);
     expect(() => addTraceContext({ spanIdKey: 1 } as unknown as AddTraceContextOptions)).toThrow(/spanIdKey/);
     expect(() => addTraceContext({ traceFlagsKey: "" })).toThrow(/traceFlagsKey.*or null/);
+    expect(() => addTraceContext({ traceIdkey: "request_id" } as unknown as AddTraceContextOptions)).toThrow(
+      'mlobs: addTraceContext(): unknown option "traceIdkey": expected one of traceIdKey, spanIdKey, traceFlagsKey',
+    );
   });
 });

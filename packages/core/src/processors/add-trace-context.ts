@@ -12,6 +12,7 @@ export interface AddTraceContextOptions {
   traceFlagsKey?: string | null;
 }
 
+const OPTION_NAMES = ["traceIdKey", "spanIdKey", "traceFlagsKey"];
 const FLAGS_HEX = Array.from({ length: 256 }, (_, flags) => flags.toString(16).padStart(2, "0"));
 function checkKey(option: string, value: unknown, nullable: boolean): void {
   if (value === undefined || (nullable && value === null)) return;
@@ -29,6 +30,13 @@ function checkKey(option: string, value: unknown, nullable: boolean): void {
  * createLogger({ processors: [addTraceContext({ traceIdKey: "request_id" })] });
  */
 export function addTraceContext(options: AddTraceContextOptions = {}): Processor {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(
+        `mlobs: addTraceContext(): unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
+      );
+    }
+  }
   checkKey("traceIdKey", options.traceIdKey, false);
   checkKey("spanIdKey", options.spanIdKey, false);
   checkKey("traceFlagsKey", options.traceFlagsKey, true);
