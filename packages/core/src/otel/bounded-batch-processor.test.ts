@@ -145,6 +145,19 @@ describe("BoundedBatchProcessor", () => {
     expect(drops).toEqual([[300, "shutdown_timeout"]]);
   });
 
+  it("keeps to the shutdown deadline when the exporter's own shutdown hangs on a request in flight", async () => {
+    const exporter: LogRecordExporter = {
+      export: (_batch, done) => setTimeout(() => done(failed(503)), 1),
+      // As the OTLP exporters do: shutdown() waits for the requests still in flight.
+      shutdown: () => new Promise(() => {}),
+      forceFlush: async () => {},
+    };
+    const { processor, emit } = pipeline(exporter, { shutdownTimeoutMillis: 100 });
+    emit(10);
+    await processor.shutdown();
+    expect(processor.stats).toEqual({ delivered: 0, dropped: 10, pending: 0 });
+  }, 10_000);
+
   it("treats an exporter that throws or never answers as a failed export", async () => {
     let calls = 0;
     const exporter: LogRecordExporter = {

@@ -191,7 +191,6 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
     while (!timedOut && (this.#queue.length > 0 || this.#inFlight.size > 0)) {
       timedOut = await Promise.race([this.forceFlush().then(() => false), expired]);
     }
-    clearTimeout(deadline);
     this.#closed = true;
     clearTimeout(this.#timer);
     if (timedOut) {
@@ -203,11 +202,13 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
       this.#settle();
     }
     this.#report();
-    try {
-      await this.#exporter.shutdown();
-    } catch {
-      // The exporter's own shutdown failing loses nothing more: every record is settled above.
-    }
+    // Every record is settled: the exporter's shutdown failing, or waiting on a request that timed
+    // out here (the OTLP exporters wait for theirs), loses nothing more and may not pass the deadline.
+    const closed = Promise.resolve()
+      .then(() => this.#exporter.shutdown())
+      .catch(() => {});
+    await Promise.race([closed, expired]);
+    clearTimeout(deadline);
   }
 
   /** Reports the drops not reported yet through `onDrop` now, e.g. when the process is exiting. */
