@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import { withContext } from "../context.js";
+import { limits } from "../internal/json.js";
 import type { Fields, Processor } from "../record.js";
 import { createLogCapture } from "../testing.js";
 import { formatException } from "./format-exception.js";
@@ -90,6 +91,22 @@ describe("redact()", () => {
     expect(logged(["db.**"], fields)).toEqual({ ...fields, db: "[REDACTED]" });
     expect(logged(["**.**.password"], { a: { password: "x" } })).toEqual({ a: { password: "[REDACTED]" } });
     expect(logged(["**"], { a: 1, b: { c: 2 } })).toEqual({ a: "[REDACTED]", b: "[REDACTED]" });
+  });
+
+  it("redacts nesting deeper than it walks whole when a path may go on, whatever the encoder's maxDepth", () => {
+    const saved = { ...limits };
+    limits.maxDepth = 100;
+    try {
+      let deep: Fields = { password: "hunter2", host: "h" };
+      for (let i = 0; i < 70; i++) deep = { next: deep };
+      const entry = logged(["**.password"], { deep, shallow: { password: "p", host: "h" } });
+      expect(JSON.stringify(entry)).not.toContain("hunter2");
+      expect(entry.shallow).toEqual({ password: "[REDACTED]", host: "h" });
+      // Only what a path can still reach is cut: a named path that ends early leaves deep data alone.
+      expect(logged(["other.password"], { deep })).toEqual({ deep });
+    } finally {
+      Object.assign(limits, saved);
+    }
   });
 
   it("combines wildcards with named keys on the same level", () => {

@@ -38,7 +38,10 @@ interface State {
 const OPTION_NAMES = ["replacement", "remove"];
 const REMOVED = Symbol("removed");
 const UNCHANGED = Symbol("unchanged");
-/** Nesting beyond this is not walked: the encoder cuts far earlier, and the stack must not overflow. */
+/**
+ * Nesting beyond this is not walked, so the stack cannot overflow; what a path could still reach
+ * there is redacted whole. The encoder cuts far earlier by default (maxDepth 10).
+ */
 const MAX_WALK_DEPTH = 64;
 /** Transitions cached per state for keys that no path names (`*`, `**`): bounds memory on wide data. */
 const MAX_CACHED_KEYS = 1_000;
@@ -169,9 +172,10 @@ class Redactor {
   /** The value that replaces `value` (reached in `state`), or UNCHANGED. */
   #redactValue(value: unknown, state: State, depth: number, ancestors: object[], parent: object): unknown {
     if (state.terminal) return this.#censor;
-    if (!isWalkable(value) || depth + 1 >= MAX_WALK_DEPTH || value === parent || ancestors.includes(value)) {
-      return UNCHANGED;
-    }
+    if (!isWalkable(value) || value === parent || ancestors.includes(value)) return UNCHANGED;
+    // A path may still match below where the walk stops, and the encoder may go deeper (maxDepth):
+    // fail closed.
+    if (depth + 1 >= MAX_WALK_DEPTH) return this.#censor;
     ancestors.push(parent);
     const redacted = this.walk(value, state, depth + 1, ancestors, false);
     ancestors.pop();
