@@ -64,6 +64,14 @@ describe("Logger", () => {
     ]);
   });
 
+  it("counts a record logged at a level that does not exist as dropped", () => {
+    const { capture, log } = setup();
+    const before = getDiagnostics().dropped;
+    log.log("warning" as never, "structlog_name");
+    expect(capture.entries).toEqual([]);
+    expect(getDiagnostics().dropped - before).toBe(1);
+  });
+
   it("checks the level before any work: processors do not run for disabled levels", () => {
     let runs = 0;
     const capture = createLogCapture();

@@ -74,10 +74,11 @@ export class Logger {
     if (this.#core.threshold <= 60) this.#log("fatal", event, fields);
   }
 
-  /** Logs at `level`; the level methods are shorthands for this. */
+  /** Logs at `level`; the level methods are shorthands for this. A level that does not exist counts as dropped. */
   log(level: Level, event: string, fields?: Fields | Error): void {
     const value = LEVEL_VALUES[level];
-    if (value !== undefined && this.#core.threshold <= value) this.#log(level, event, fields);
+    if (typeof value !== "number") diagnostics.dropped++;
+    else if (this.#core.threshold <= value) this.#log(level, event, fields);
   }
 
   /** Whether a record at `level` would be processed at all. */

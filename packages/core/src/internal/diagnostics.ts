@@ -6,7 +6,10 @@ export interface Diagnostics {
   processorErrors: number;
   /** Outputs that threw or failed to write. */
   outputErrors: number;
-  /** Records an output could not deliver (written after shutdown, destination failed past its retries). */
+  /**
+   * Records that could not be delivered: written after shutdown, a destination failed past its
+   * retries, or `log()` at a level that does not exist.
+   */
   dropped: number;
 }
 
