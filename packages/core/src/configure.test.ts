@@ -38,6 +38,9 @@ describe("createLogger()", () => {
     expect(() => createLogger(null as never)).toThrow("options must be an object");
     expect(() => createLogger({ limits: { maxDepth: 0 } })).toThrow("invalid option limits.maxDepth 0");
     expect(() => createLogger({ limits: { depth: 3 } as never })).toThrow('invalid option limits "depth"');
+    expect(() => createLogger({ limits: { toString: 3 } as never })).toThrow(
+      'invalid option limits "toString"',
+    );
   });
 
   it("reads LOG_LEVEL, and rejects a bad one naming the variable", () => {

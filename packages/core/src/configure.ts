@@ -78,7 +78,7 @@ function validate(options: LoggerOptions): void {
   }
   if (options.limits !== undefined) {
     for (const [key, value] of Object.entries(options.limits)) {
-      if (!(key in limits)) fail("option limits", key, Object.keys(limits));
+      if (!Object.hasOwn(limits, key)) fail("option limits", key, Object.keys(limits));
       if (!Number.isInteger(value) || (value as number) < 1) {
         throw new TypeError(
           `mlobs: invalid option limits.${key} ${JSON.stringify(value)}: expected an integer >= 1`,
