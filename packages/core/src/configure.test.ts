@@ -1,6 +1,11 @@
+import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { configure, createLogger, defaultProcessors, getLogger, resetConfiguration } from "./configure.js";
+import { withContext } from "./context.js";
 import { limits } from "./internal/json.js";
+import { createBindings } from "./logger.js";
+import type { LogRecord } from "./record.js";
+import { renderJson } from "./renderers/json.js";
 import { createLogCapture } from "./testing.js";
 
 afterEach(() => {
@@ -99,6 +104,33 @@ describe("configure() and getLogger()", () => {
   });
 
   it("the default chain adds context, level, timestamp, trace context and exceptions", () => {
-    expect(defaultProcessors().map((p) => typeof p)).toEqual(Array(5).fill("function"));
+    const span = trace.wrapSpanContext({
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      spanId: "b7ad6b7169203331",
+      traceFlags: 1,
+    });
+    let record: LogRecord | null = {
+      time: Date.UTC(2026, 0, 15, 14, 32, 1, 5),
+      level: "error",
+      event: "prediction_failed",
+      logger: undefined,
+      context: trace.setSpan(ROOT_CONTEXT, span),
+      bindings: createBindings({}),
+      fields: { err: new TypeError("input has NaN") },
+    };
+    withContext({ request_id: "r-1" }, () => {
+      for (const processor of defaultProcessors()) record = processor(record!);
+    });
+    expect(JSON.parse(renderJson(record!))).toMatchObject({
+      timestamp: "2026-01-15T14:32:01.005Z",
+      level: "error",
+      event: "prediction_failed",
+      request_id: "r-1",
+      trace_id: "0af7651916cd43dd8448eb211c80319c",
+      span_id: "b7ad6b7169203331",
+      trace_flags: "01",
+      error: "TypeError: input has NaN",
+      exception: { type: "TypeError", message: "input has NaN" },
+    });
   });
 });
