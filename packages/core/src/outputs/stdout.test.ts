@@ -110,6 +110,21 @@ process.exit(0);`);
     expect(lines[2]).toBe("custom model_loaded");
   });
 
+  it("throws at creation on invalid options, naming the option and the accepted values", () => {
+    expect(() => stdoutOutput({ format: "pretty" } as never)).toThrow(
+      'mlobs: stdoutOutput(): invalid option format "pretty": expected one of json, console',
+    );
+    expect(() => stdoutOutput({ colors: true } as never)).toThrow(
+      'mlobs: stdoutOutput(): unknown option "colors": expected one of format, render, fd',
+    );
+    expect(() => stdoutOutput({ render: "json" } as never)).toThrow(
+      "mlobs: stdoutOutput(): invalid option render: expected a function (record) => string",
+    );
+    expect(() => stdoutOutput({ fd: "2" } as never)).toThrow(
+      'mlobs: stdoutOutput(): invalid option fd "2": expected a file descriptor (an integer >= 0)',
+    );
+  });
+
   it("counts lines a failed write lost", () => {
     const before = getDiagnostics();
     const report = reportWriteError("a test destination");

@@ -15,6 +15,34 @@ export interface StdoutOutputOptions {
   fd?: number;
 }
 
+const OPTION_NAMES = ["format", "render", "fd"];
+const FORMATS = ["json", "console"];
+
+function validate(options: StdoutOutputOptions): void {
+  const invalid = (message: string) => new TypeError(`mlobs: stdoutOutput(): ${message}`);
+  if (typeof options !== "object" || options === null) {
+    throw invalid(`expected an options object with any of ${OPTION_NAMES.join(", ")}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw invalid(`unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`);
+    }
+  }
+  if (options.format !== undefined && !FORMATS.includes(options.format)) {
+    throw invalid(
+      `invalid option format ${JSON.stringify(options.format)}: expected one of ${FORMATS.join(", ")}`,
+    );
+  }
+  if (options.render !== undefined && typeof options.render !== "function") {
+    throw invalid("invalid option render: expected a function (record) => string");
+  }
+  if (options.fd !== undefined && !(Number.isInteger(options.fd) && options.fd >= 0)) {
+    throw invalid(
+      `invalid option fd ${JSON.stringify(options.fd)}: expected a file descriptor (an integer >= 0)`,
+    );
+  }
+}
+
 let sharedSinks: Map<number, LineSink> | undefined;
 
 /** The process-wide buffered sink of a standard stream, shared by every output writing to it. */
@@ -48,6 +76,7 @@ export function reportWriteError(where: string): (error: Error, lines: number) =
  * createLogger({ outputs: [stdoutOutput({ format: "console" })] });
  */
 export function stdoutOutput(options: StdoutOutputOptions = {}): Output {
+  validate(options);
   const render = options.render ?? (options.format === "console" ? consoleRenderer() : renderJson);
   const sink = standardSink(options.fd ?? 1);
   return {
