@@ -191,6 +191,13 @@ describe("otelOutput(): the OTLP mapping", () => {
     expect(attributes).not.toHaveProperty("nothing");
   });
 
+  it("writes NaN and Infinity as the JSON output does, bound or called, so one value cannot fail a batch", () => {
+    const { log, capture } = setup();
+    log.bind({ baseline: Number.NaN }).info("drift_checked", { score: Number.POSITIVE_INFINITY, psi: 0.2 });
+    expect(exported()[0]?.attributes).toEqual({ baseline: "NaN", score: "Infinity", psi: 0.2 });
+    expect(capture.entries[0]).toMatchObject({ baseline: "NaN", score: "Infinity", psi: 0.2 });
+  });
+
   it("counts records written after shutdown as dropped", async () => {
     const output = otelOutput({ loggerProvider: provider });
     const log = createLogger({ outputs: [output] });

@@ -18,6 +18,15 @@ describe("toAttributeValue()", () => {
     expect(toAttributeValue(bytes)).toBe(bytes);
   });
 
+  it("turns NaN and Infinity into the JSON output's markers (OTLP/JSON would send null, which the collector rejects)", () => {
+    expect(toAttributeValue(Number.NaN)).toBe("NaN");
+    expect(toAttributeValue(Number.NEGATIVE_INFINITY)).toBe("-Infinity");
+    expect(toAttributeValue({ score: Number.POSITIVE_INFINITY, list: [Number.NaN] })).toEqual({
+      score: "Infinity",
+      list: ["NaN"],
+    });
+  });
+
   it("turns lists, Sets, typed arrays and Maps into lists and maps", () => {
     expect(toAttributeValue([1, "a", [true]])).toEqual([1, "a", [true]]);
     expect(toAttributeValue(new Set([1, 2]))).toEqual([1, 2]);

@@ -5,8 +5,9 @@ import { describe, limits } from "../internal/json.js";
 /**
  * Converts any value to an OpenTelemetry log attribute value (`AnyValue`), never throwing:
  * objects stay maps, arrays and Sets become lists, Maps become maps, Buffers and Uint8Arrays stay
- * bytes, Errors become `{type, message, stacktrace}`, BigInt and symbols become strings, and
- * cycles, excess depth, functions and throwing getters become marker strings, as in the JSON output.
+ * bytes, Errors become `{type, message, stacktrace}`, BigInt and symbols become strings, and NaN,
+ * Infinity, cycles, excess depth, functions and throwing getters become marker strings, as in the
+ * JSON output.
  * Returns `undefined` for `undefined`, which leaves the attribute out.
  * @example
  * toAttributeValue({ model: "churn-v3", ids: new Set([1, 2]) }); // { model: "churn-v3", ids: [1, 2] }
@@ -16,6 +17,8 @@ export function toAttributeValue(value: unknown): AnyValue | undefined {
     case "string":
       return cutString(value);
     case "number":
+      // OTLP/JSON would send NaN and Infinity as null, and the collector rejects the whole batch.
+      return Number.isFinite(value) ? value : marker(String(value));
     case "boolean":
       return value;
     case "undefined":

@@ -45,7 +45,7 @@ export function toOtelLogRecord(record: LogRecord): OtelLogRecord {
       setAttribute(attributes, key, value);
       continue;
     }
-    if (type === "number" || type === "boolean") {
+    if (type === "boolean" || (type === "number" && Number.isFinite(value))) {
       attributes[key] = value as AnyValue;
       continue;
     }
@@ -103,7 +103,7 @@ function setAttribute(attributes: AnyValueMap, key: string, value: unknown): voi
   // Most fields are scalars: skip the general conversion for them.
   const type = typeof value;
   const converted =
-    type === "number" ||
+    (type === "number" && Number.isFinite(value)) ||
     type === "boolean" ||
     (type === "string" && (value as string).length <= limits.maxStringLength)
       ? (value as AnyValue)
