@@ -99,6 +99,16 @@ describe("configure() and getLogger()", () => {
     ]);
   });
 
+  it("lets the first configure() win over a bad LOG_LEVEL, as createLogger() does", async () => {
+    vi.stubEnv("LOG_LEVEL", "verbose");
+    vi.resetModules();
+    const fresh = await import("./configure.js");
+    const capture = createLogCapture();
+    expect(() => fresh.configure({ level: "debug", outputs: [capture] })).not.toThrow();
+    fresh.getLogger().debug("configured");
+    expect(capture.entries.map((e) => e.event)).toEqual(["configured"]);
+  });
+
   it("takes no name or fields (they belong to loggers)", () => {
     expect(() => configure({ name: "x" })).toThrow("configure() takes no name or fields");
   });

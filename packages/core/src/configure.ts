@@ -145,7 +145,9 @@ export function configure(options: LoggerOptions = {}): void {
     throw new TypeError("mlobs: configure() takes no name or fields; pass them to getLogger() or bind()");
   }
   const next = createCore(options);
-  Object.assign(sharedCore(), next);
+  // Not sharedCore(): the defaults it would build first read LOG_LEVEL and LOG_FORMAT, which the options override.
+  if (globalCore === undefined) globalCore = next;
+  else Object.assign(globalCore, next);
 }
 
 /**
