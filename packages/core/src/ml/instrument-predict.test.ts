@@ -362,6 +362,21 @@ describe("instrumentPredict(): reading outputs", () => {
     expect(entry).not.toHaveProperty("threshold");
   });
 
+  it("classification: an output that throws when read is returned and logged as is, not thrown", async () => {
+    const { capture, options } = setup();
+    const output = {
+      get churn(): number {
+        throw new Error("tensor disposed");
+      },
+    };
+    expect(instrumentPredict(() => output, options)({})).toBe(output);
+    await expect(instrumentPredict(async () => output, options)({})).resolves.toBe(output);
+    const completions = capture.entries.filter((e) => e.event === "prediction_complete");
+    expect(completions).toHaveLength(2);
+    expect(completions[0]).toMatchObject({ low_confidence: false });
+    expect(completions[0]).not.toHaveProperty("confidence");
+  });
+
   it("regression: a number has no confidence and is never low confidence by itself", () => {
     const entry = complete({ task: "regression" }, 0.1);
     expect(entry).toMatchObject({ event: "prediction_complete", prediction: 0.1, low_confidence: false });

@@ -28,7 +28,12 @@ export interface Interpretation {
  */
 export function interpretOutput(output: unknown, input: unknown, settings: OutputSettings): Interpretation {
   const classification = settings.task === "classification";
-  const read = classification ? readClassification(output, settings.labels) : { prediction: output };
+  let read: { prediction: unknown; confidence?: number } = { prediction: output };
+  try {
+    if (classification) read = readClassification(output, settings.labels);
+  } catch {
+    // An output that throws when read (a getter, a revoked Proxy): the prediction succeeded, log it as is.
+  }
   let confidence = read.confidence;
   const fields: Fields = {};
   if (settings.confidence !== undefined) {
