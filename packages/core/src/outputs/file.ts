@@ -4,7 +4,7 @@ import { diagnostics } from "../internal/diagnostics.js";
 import { LineSink } from "../internal/sink.js";
 import { warn } from "../internal/warn.js";
 import type { LogRecord, Output } from "../record.js";
-import { renderJson } from "../renderers/json.js";
+import { renderJsonShared } from "../renderers/json.js";
 import { reportWriteError } from "./stdout.js";
 
 /** Options of `fileOutput()`. */
@@ -73,7 +73,7 @@ export function fileOutput(options: FileOutputOptions): Output {
   const fd = fs.openSync(file, "a");
   const sink = new LineSink(fd, { closeFd: true });
   sink.onError = reportWriteError(file);
-  const render = options.render ?? renderJson;
+  const render = options.render ?? renderJsonShared;
   const rotate = options.rotate;
   // What the file holds once the buffer is written: its size at open plus every byte given since.
   let size = rotate === undefined ? 0 : fs.fstatSync(fd).size;

@@ -3,7 +3,7 @@ import { LineSink } from "../internal/sink.js";
 import { warn } from "../internal/warn.js";
 import type { LogRecord, Output } from "../record.js";
 import { consoleRenderer } from "../renderers/console.js";
-import { renderJson } from "../renderers/json.js";
+import { renderJsonShared } from "../renderers/json.js";
 
 /** Options of `stdoutOutput()`. */
 export interface StdoutOutputOptions {
@@ -77,7 +77,7 @@ export function reportWriteError(where: string): (error: Error, lines: number) =
  */
 export function stdoutOutput(options: StdoutOutputOptions = {}): Output {
   validate(options);
-  const render = options.render ?? (options.format === "console" ? consoleRenderer() : renderJson);
+  const render = options.render ?? (options.format === "console" ? consoleRenderer() : renderJsonShared);
   const sink = standardSink(options.fd ?? 1);
   return {
     write(record) {

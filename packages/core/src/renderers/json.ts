@@ -5,13 +5,23 @@ let lastRecord: LogRecord | undefined;
 let lastLine = "";
 
 /**
+ * `renderJson()` for the built-in outputs: several JSON outputs (stdout and a file) share one
+ * encoding of the same record. Only outputs may use it: a record a processor renders may still change.
+ */
+export function renderJsonShared(record: LogRecord): string {
+  if (record !== lastRecord) {
+    lastLine = renderJson(record);
+    lastRecord = record;
+  }
+  return lastLine;
+}
+
+/**
  * Renders a record as one JSON line (with the trailing newline): timestamp, level and event first,
  * then the logger name, the bound fields and the rest in call order. Keys whose value is
  * `undefined` are left out; a call field overrides a bound field of the same name.
  */
 export function renderJson(record: LogRecord): string {
-  // Several JSON outputs (stdout and a file) share one encoding of the same record.
-  if (record === lastRecord) return lastLine;
   const fields = record.fields;
   let line = "{";
   const timestamp = encodeValue(fields.timestamp);
@@ -26,10 +36,7 @@ export function renderJson(record: LogRecord): string {
     const encoded = encodeValue(fields[key]);
     if (encoded !== undefined) line += `,${quoteKey(key)}:${encoded}`;
   }
-  line += "}\n";
-  lastRecord = record;
-  lastLine = line;
-  return line;
+  return `${line}}\n`;
 }
 
 function bindingsJson(bindings: Bindings, fields: Fields): string {
