@@ -181,6 +181,18 @@ describe("startTelemetry()", () => {
     expect(reports).toEqual([expect.objectContaining({ level: "warn", count: 1, reason: "rejected" })]);
   });
 
+  it("keeps to shutdownTimeoutMs when a replaced log pipeline never finishes its shutdown", async () => {
+    const capture = createLogCapture();
+    const telemetry = start({
+      shutdownTimeoutMs: 50,
+      logRecordProcessor: { onEmit() {}, forceFlush: async () => {}, shutdown: () => new Promise(() => {}) },
+      logger: { outputs: [capture] },
+    });
+    telemetry.logger.info("stopping");
+    await telemetry.shutdown();
+    expect(capture.entries.map((e) => e.event)).toEqual(["stopping"]);
+  }, 10_000);
+
   it("honours OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS", async () => {
     const sink = await receiver();
     env({

@@ -148,8 +148,8 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     });
   }
 
-  const outputs =
-    provider === undefined ? localOutputs : [...localOutputs, otelOutput({ loggerProvider: provider })];
+  const otel = provider === undefined ? undefined : otelOutput({ loggerProvider: provider });
+  const outputs = otel === undefined ? localOutputs : [...localOutputs, otel];
   const { name, fields, ...shared } = loggerOptions;
   const logger = createLogger({ ...loggerOptions, outputs });
   configure({ ...shared, outputs });
@@ -221,7 +221,10 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
         })(),
         shutdownTimeoutMs,
       );
-      await settle(outputs.map((output) => output.shutdown()));
+      // The OTLP output closes at once (later records are counted as dropped); its flush is the
+      // provider's shutdown above, which the deadline may have cut short: not waited for again.
+      otel?.shutdown().catch(() => {});
+      await settle(localOutputs.map((output) => output.shutdown()));
       // Only now: a process.exit() during the shutdown (an application's own signal listener) must
       // still report what it cut short.
       process.off("exit", onExit);
