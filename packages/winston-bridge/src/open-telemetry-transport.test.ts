@@ -203,7 +203,7 @@ describe("OpenTelemetryTransport: record mapping", () => {
       sym: "Symbol(s)",
       fn: "[Function: predict]",
       nested: { secret: "[Unserializable: Error: no access]" },
-      nan: Number.NaN,
+      nan: "NaN",
       when: "1970-01-01T00:00:00.000Z",
       tags: ["a"],
       byKey: { k: 1 },
