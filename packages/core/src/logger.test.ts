@@ -140,6 +140,26 @@ describe("Logger", () => {
     for (const record of capture.records) expect(renderJson(record).match(/"event":/g)).toHaveLength(1);
   });
 
+  it("writes the logger name once, over a field named logger, which an unnamed logger keeps", () => {
+    const capture = createLogCapture();
+    const named = createLogger({ name: "ml_model", outputs: [capture], processors: [] });
+    named.info("called", { logger: "call" });
+    named.bind({ logger: "bound" }).info("bound");
+    named.bind({ logger: "bound", model: "a" }).info("both", { logger: "call", model: "b" });
+    named.new({ logger: "bound" }).child("other").info("child");
+    createLogger({ outputs: [capture], processors: [] })
+      .bind({ logger: "bound" })
+      .info("unnamed");
+    expect(capture.entries).toEqual([
+      { event: "called", logger: "ml_model" },
+      { event: "bound", logger: "ml_model" },
+      { event: "both", logger: "ml_model", model: "b" },
+      { event: "child", logger: "other" },
+      { event: "unnamed", logger: "bound" },
+    ]);
+    for (const record of capture.records) expect(renderJson(record).match(/"logger":/g)).toHaveLength(1);
+  });
+
   it("writes the logger name and keeps it across bind() and child()", () => {
     const capture = createLogCapture();
     const log = createLogger({ name: "ml_model", outputs: [capture] });

@@ -19,7 +19,8 @@ export function renderJsonShared(record: LogRecord): string {
 /**
  * Renders a record as one JSON line (with the trailing newline): timestamp, level and event first,
  * then the logger name, the bound fields and the rest in call order. Keys whose value is
- * `undefined` are left out; a call field overrides a bound field of the same name.
+ * `undefined` are left out; a call field overrides a bound field of the same name, and the logger's
+ * name a field named `logger` (no key is written twice: some JSON parsers refuse that).
  */
 export function renderJson(record: LogRecord): string {
   const fields = record.fields;
@@ -29,20 +30,22 @@ export function renderJson(record: LogRecord): string {
   const level = encodeValue(fields.level);
   if (level !== undefined) line += `"level":${level},`;
   line += `"event":${encodeValue(record.event)}`;
-  if (record.logger !== undefined) line += `,"logger":${encodeValue(record.logger)}`;
-  line += bindingsJson(record.bindings, fields);
+  const named = record.logger !== undefined;
+  if (named) line += `,"logger":${encodeValue(record.logger)}`;
+  line += bindingsJson(record.bindings, fields, named);
   for (const key in fields) {
-    if (key === "timestamp" || key === "level" || key === "event") continue;
+    if (key === "timestamp" || key === "level" || key === "event" || (key === "logger" && named)) continue;
     const encoded = encodeValue(fields[key]);
     if (encoded !== undefined) line += `,${quoteKey(key)}:${encoded}`;
   }
   return `${line}}\n`;
 }
 
-function bindingsJson(bindings: Bindings, fields: Fields): string {
+function bindingsJson(bindings: Bindings, fields: Fields, named: boolean): string {
   if (bindings.json === "") return bindings.json;
+  // `values` has no prototype, so `in` sees only bound keys.
+  if (named && "logger" in bindings.values) return serializeFields(bindings.values, { ...fields, logger: 1 });
   for (const key in fields) {
-    // `values` has no prototype, so `in` sees only bound keys.
     if (key in bindings.values) return serializeFields(bindings.values, fields);
   }
   return bindings.json;
