@@ -107,6 +107,24 @@ describe("encodeValue()", () => {
     expect(parse(error).stack).toContain("RangeError: too big");
   });
 
+  it("reads only the items it writes of a large typed array (an embedding, a tensor)", () => {
+    class Counted extends Float32Array {
+      read = 0;
+      override *[Symbol.iterator](): ArrayIterator<number> {
+        for (let i = 0; i < this.length; i++) {
+          this.read++;
+          yield this[i]!;
+        }
+      }
+    }
+    const tensor = new Counted(1_000_000).fill(0.5);
+    const encoded = parse({ tensor, view: new DataView(new ArrayBuffer(8)) });
+    expect(encoded.tensor).toHaveLength(limits.maxItems + 1);
+    expect(encoded.tensor.at(-1)).toBe(`[${1_000_000 - limits.maxItems} more items]`);
+    expect(encoded.view).toEqual([]);
+    expect(tensor.read).toBeLessThanOrEqual(limits.maxItems + 1);
+  });
+
   it("writes an error whose name is not a string as valid JSON", () => {
     const unnamed = Object.assign(new Error("no name"), { name: undefined });
     const numbered = Object.assign(new Error("numbered"), { name: 42 });
