@@ -125,6 +125,21 @@ describe("encodeValue()", () => {
     expect(tensor.read).toBeLessThanOrEqual(limits.maxItems + 1);
   });
 
+  it("converts only the part of a large Buffer it writes (an image, a model file)", () => {
+    Object.assign(limits, { maxStringLength: 102 });
+    const bytes = Buffer.alloc(1_000_000, 7);
+    const full = bytes.toString("base64");
+    // Converting the whole payload would cost a base64 string 4/3 its size, only to cut it.
+    bytes.toString = () => {
+      throw new Error("the whole buffer was converted");
+    };
+    expect(parse({ bytes })).toEqual({
+      bytes: { type: "Buffer", base64: `${full.slice(0, 102)}...[truncated ${full.length - 102} chars]` },
+    });
+    const small = Buffer.from("hello");
+    expect(parse(small)).toEqual({ type: "Buffer", base64: small.toString("base64") });
+  });
+
   it("writes an error whose name is not a string as valid JSON", () => {
     const unnamed = Object.assign(new Error("no name"), { name: undefined });
     const numbered = Object.assign(new Error("numbered"), { name: 42 });

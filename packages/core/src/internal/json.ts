@@ -111,9 +111,7 @@ function encodeKnown(value: object, path: object[]): string {
     return `{${members.join(",")}}`;
   }
   if (value instanceof Set) return encodeList(value, value.size, path);
-  if (Buffer.isBuffer(value)) {
-    return `{"type":"Buffer","base64":${quoteString(value.toString("base64"))}}`;
-  }
+  if (Buffer.isBuffer(value)) return encodeBuffer(value);
   if (ArrayBuffer.isView(value)) {
     // Iterated, not copied with Array.from(): a large tensor costs only the items that are written.
     if (value instanceof DataView) return "[]";
@@ -125,6 +123,18 @@ function encodeKnown(value: object, path: object[]): string {
     return json === value ? encodeMembers(value, path) : (encodeItem(json, path) ?? "null");
   }
   return encodeMembers(value, path);
+}
+
+/** A Buffer as base64; of a large one only the bytes whose base64 fits the string limit are converted. */
+function encodeBuffer(value: Buffer): string {
+  const max = limits.maxStringLength;
+  const length = 4 * Math.ceil(value.length / 3);
+  if (length <= max) return `{"type":"Buffer","base64":"${value.toString("base64")}"}`;
+  const head = value
+    .subarray(0, Math.ceil(max / 4) * 3)
+    .toString("base64")
+    .slice(0, max);
+  return `{"type":"Buffer","base64":"${head}...[truncated ${length - max} chars]"}`;
 }
 
 function encodeList(items: Iterable<unknown>, size: number, path: object[]): string {
