@@ -21,9 +21,14 @@ function runExample(name, env = {}) {
   if (result.status !== 0) throw new Error(`examples/${name} exited with ${result.status}`);
 }
 
+// The examples' log files go under .cache/demo, not into the examples' folders.
+const logFiles = {
+  "file-logging": { MLOBS_LOG_FILE: `${root}.cache/demo/file-logging/predictions.log` },
+  "winston-example": { LOG_FILE: `${root}.cache/demo/winston/predictions.log` },
+};
 for (const name of ["first-steps", "json-output", "file-logging", "correlation-ids", "winston-example"]) {
   if (existsSync(new URL(`../examples/${name === "winston-example" ? "winston" : name}`, import.meta.url))) {
-    runExample(name);
+    runExample(name, logFiles[name]);
   }
 }
 
