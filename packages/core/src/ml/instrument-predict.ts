@@ -14,6 +14,7 @@ import {
 import { getLogger } from "../configure.js";
 import { withContext } from "../context.js";
 import { describe } from "../internal/json.js";
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Logger } from "../logger.js";
 import type { Fields } from "../record.js";
 import { type FeaturePolicy, featureFields } from "./feature-fields.js";
@@ -350,11 +351,7 @@ function validate(predict: unknown, options: InstrumentPredictOptions<never, nev
       `mlobs: instrumentPredict() options must be an object with modelName and any of ${OPTION_NAMES.join(", ")}`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(`mlobs: unknown option "${key}": expected one of ${OPTION_NAMES.join(", ")}`);
-    }
-  }
+  rejectUnknownOptions("instrumentPredict()", options, OPTION_NAMES);
   const o = options as unknown as Record<string, unknown>;
   if (typeof o.modelName !== "string" || o.modelName === "")
     invalid("modelName", o.modelName, "a non-empty string");

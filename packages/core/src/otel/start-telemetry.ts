@@ -38,6 +38,7 @@ import { NodeSDK, metrics as sdkMetrics, tracing } from "@opentelemetry/sdk-node
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import { configure, createLogger, type LoggerOptions } from "../configure.js";
 import { diagnostics } from "../internal/diagnostics.js";
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Logger } from "../logger.js";
 import { stdoutOutput } from "../outputs/stdout.js";
 import type { Output } from "../record.js";
@@ -268,13 +269,7 @@ function validate(options: TelemetryOptions): void {
       `mlobs: startTelemetry(options): expected an object with any of ${OPTION_NAMES.join(", ")}`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(
-        `mlobs: invalid option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
-      );
-    }
-  }
+  rejectUnknownOptions("startTelemetry()", options, OPTION_NAMES);
   for (const key of ["serviceName", "serviceVersion", "environment", "endpoint"] as const) {
     const value = options[key];
     if (value !== undefined && (typeof value !== "string" || value === "")) {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { diagnostics } from "../internal/diagnostics.js";
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { LineSink } from "../internal/sink.js";
 import { warn } from "../internal/warn.js";
 import type { LogRecord, Output } from "../record.js";
@@ -31,11 +32,7 @@ function validate(options: FileOutputOptions): void {
   if (typeof options !== "object" || options === null) {
     throw invalid(`expected an options object with any of ${OPTION_NAMES.join(", ")}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw invalid(`unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`);
-    }
-  }
+  rejectUnknownOptions("fileOutput()", options, OPTION_NAMES);
   if (typeof options.path !== "string" || options.path === "") {
     throw invalid(`invalid option path ${JSON.stringify(options.path)}: expected a non-empty file path`);
   }

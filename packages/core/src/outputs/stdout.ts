@@ -1,4 +1,5 @@
 import { diagnostics } from "../internal/diagnostics.js";
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { LineSink } from "../internal/sink.js";
 import { warn } from "../internal/warn.js";
 import type { LogRecord, Output } from "../record.js";
@@ -23,11 +24,7 @@ function validate(options: StdoutOutputOptions): void {
   if (typeof options !== "object" || options === null) {
     throw invalid(`expected an options object with any of ${OPTION_NAMES.join(", ")}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw invalid(`unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`);
-    }
-  }
+  rejectUnknownOptions("stdoutOutput()", options, OPTION_NAMES);
   if (options.format !== undefined && !FORMATS.includes(options.format)) {
     throw invalid(
       `invalid option format ${JSON.stringify(options.format)}: expected one of ${FORMATS.join(", ")}`,

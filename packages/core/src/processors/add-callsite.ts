@@ -1,5 +1,6 @@
 import { sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { LogRecord, Processor } from "../record.js";
 
 /** Options of `addCallsite()`. */
@@ -63,13 +64,7 @@ function isOwn(path: string): boolean {
  * createLogger({ processors: [...defaultProcessors(), addCallsite()] });
  */
 export function addCallsite(options: AddCallsiteOptions = {}): Processor {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(
-        `mlobs: addCallsite(): unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
-      );
-    }
-  }
+  rejectUnknownOptions("addCallsite()", options, OPTION_NAMES);
   const key = options.key ?? "callsite";
   if (typeof key !== "string" || key === "") {
     throw new TypeError(`mlobs: addCallsite({ key: ${JSON.stringify(key)} }): expected a non-empty string`);

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { LogRecord, Processor } from "../record.js";
 import { validSpanContext } from "../valid-span-context.js";
 
@@ -62,12 +63,8 @@ export function addDatadogContext(options: AddDatadogContextOptions = {}): Proce
       `mlobs: addDatadogContext(options): expected an object with any of ${OPTION_NAMES.join(", ")}`,
     );
   }
+  rejectUnknownOptions("addDatadogContext()", options, OPTION_NAMES);
   for (const [key, value] of Object.entries(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(
-        `mlobs: addDatadogContext(): unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
-      );
-    }
     if (value !== undefined && typeof value !== "string") {
       throw new TypeError(`mlobs: addDatadogContext({ ${key} }): expected a string`);
     }

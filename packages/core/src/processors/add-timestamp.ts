@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { LogRecord, Processor } from "../record.js";
 import { KEY } from "../semconv.js";
 
@@ -13,13 +14,7 @@ const OPTION_NAMES = ["fmt", "key"];
 
 /** Adds the time of the call under `timestamp`, as ISO-8601 UTC with milliseconds or unix seconds. */
 export function addTimestamp(options: AddTimestampOptions = {}): Processor {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(
-        `mlobs: addTimestamp(): unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
-      );
-    }
-  }
+  rejectUnknownOptions("addTimestamp()", options, OPTION_NAMES);
   const key = options.key ?? KEY.timestamp;
   if (options.fmt === "unix") {
     return (record: LogRecord) => {

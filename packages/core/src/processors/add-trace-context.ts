@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { LogRecord, Processor } from "../record.js";
 import { KEY } from "../semconv.js";
 import { validSpanContext } from "../valid-span-context.js";
@@ -30,13 +31,7 @@ function checkKey(option: string, value: unknown, nullable: boolean): void {
  * createLogger({ processors: [addTraceContext({ traceIdKey: "request_id" })] });
  */
 export function addTraceContext(options: AddTraceContextOptions = {}): Processor {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(
-        `mlobs: addTraceContext(): unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
-      );
-    }
-  }
+  rejectUnknownOptions("addTraceContext()", options, OPTION_NAMES);
   checkKey("traceIdKey", options.traceIdKey, false);
   checkKey("spanIdKey", options.spanIdKey, false);
   checkKey("traceFlagsKey", options.traceFlagsKey, true);

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { createBindings } from "../logger.js";
 import type { Bindings, Fields, LogRecord, Processor } from "../record.js";
 
@@ -246,10 +247,7 @@ function compile(paths: readonly string[]): PathNode {
 function checkOptions(options: RedactOptions): void {
   if (typeof options !== "object" || options === null)
     fail(`options must be an object with any of ${OPTION_NAMES.join(", ")}`);
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key))
-      fail(`unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`);
-  }
+  rejectUnknownOptions("redact()", options, OPTION_NAMES);
   if (options.replacement !== undefined && typeof options.replacement !== "string") {
     fail(`option replacement must be a string, got ${describeValue(options.replacement)}`);
   }

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { LEVELS, type Level } from "../levels.js";
 import type { LogRecord, Processor } from "../record.js";
 
@@ -38,10 +39,7 @@ function levelsOf(level: unknown): Level[] {
 export function sample(options: SampleOptions): Processor {
   if (typeof options !== "object" || options === null)
     fail("options: expected { level?, every } or { level?, rate }");
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key))
-      fail(`unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`);
-  }
+  rejectUnknownOptions("sample()", options, OPTION_NAMES);
   const { every, rate } = options;
   if ((every === undefined) === (rate === undefined)) fail("give exactly one of the options every and rate");
   if (every !== undefined && (!Number.isInteger(every) || every < 1)) {

@@ -1,5 +1,6 @@
 import { diagnostics } from "../internal/diagnostics.js";
 import { describe, encodeValue } from "../internal/json.js";
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Level } from "../levels.js";
 import type { LogRecord } from "../record.js";
 import { KEY } from "../semconv.js";
@@ -58,13 +59,7 @@ function validate(options: ConsoleRendererOptions): void {
       `mlobs: consoleRenderer(options): expected an object with any of ${OPTION_NAMES.join(", ")}`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(
-        `mlobs: consoleRenderer(): unknown option ${JSON.stringify(key)}: expected one of ${OPTION_NAMES.join(", ")}`,
-      );
-    }
-  }
+  rejectUnknownOptions("consoleRenderer()", options, OPTION_NAMES);
   if (options.colors !== undefined && typeof options.colors !== "boolean") {
     throw new TypeError(
       `mlobs: consoleRenderer({ colors: ${JSON.stringify(options.colors)} }): expected true or false`,
