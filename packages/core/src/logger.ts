@@ -16,24 +16,20 @@ export interface LoggerCore {
 }
 
 /**
- * A copy of `values` without a prototype, in V8's fast mode: `Object.create(null)` and `delete`
- * give a dictionary-mode object, on which the for-in and `in` every record does cost about 10x more.
+ * An empty object without a prototype, in V8's fast mode: `Object.create(null)` gives a
+ * dictionary-mode object, on which the for-in and `in` every record does cost about 10x more.
  */
-function prototypeless(values: Fields): Fields {
-  return Object.assign(Object.setPrototypeOf({}, null), values);
+function prototypeless(): Fields {
+  return Object.setPrototypeOf({}, null);
 }
 
-const NO_BINDINGS: Bindings = { values: prototypeless({}), json: "" };
+const NO_BINDINGS: Bindings = { values: prototypeless(), json: "" };
 
-/** Builds bindings: the values without a prototype (so `in` sees only them) and their JSON, once. */
+/** Builds bindings: the defined values without a prototype (so `in` sees only them) and their JSON, once. */
 export function createBindings(values: Fields): Bindings {
-  let own = prototypeless(values);
-  for (const key in own) {
-    if (own[key] === undefined) {
-      for (const name in own) if (own[name] === undefined) delete own[name];
-      own = prototypeless(own);
-      break;
-    }
+  const own = prototypeless();
+  for (const key of Object.keys(values)) {
+    if (values[key] !== undefined) own[key] = values[key];
   }
   return { values: own, json: serializeFields(own) };
 }
