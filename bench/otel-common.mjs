@@ -1,5 +1,7 @@
 // Pieces the OpenTelemetry cases share: a counting exporter, the stock provider, the sink's counters.
+import { SeverityNumber } from "@opentelemetry/api-logs";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import { BOUND, EVENT } from "./workload.mjs";
 
 /** An exporter that only counts what it is given, and how many records carry each trace id. */
 export function countingExporter() {
@@ -36,4 +38,16 @@ export async function sinkStats() {
   const response = await fetch(`${process.env.BENCH_SINK_URL}/stats`);
   const stats = await response.json();
   return { delivered: stats.records, traced: stats.byTrace };
+}
+
+/** The stock SDK's log call for the workload: `logger.emit()` with the bound and call fields as attributes. */
+export function stockEmit(logger) {
+  return (_i, f) =>
+    logger.emit({
+      severityNumber: SeverityNumber.INFO,
+      severityText: "info",
+      eventName: EVENT,
+      body: EVENT,
+      attributes: { ...BOUND, ...f },
+    });
 }

@@ -2,25 +2,18 @@
 // SDK's logger.emit() in the same call: the "stock emit() plus our JSON output" of the otel suite,
 // measured as one call instead of the sum of two runs.
 import { createLogger, fileOutput } from "@mlobs/core";
-import { SeverityNumber } from "@opentelemetry/api-logs";
-import { countingExporter, stockProvider } from "../otel-common.mjs";
+import { countingExporter, stockEmit, stockProvider } from "../otel-common.mjs";
 import { BOUND, EVENT } from "../workload.mjs";
 
 export async function setup({ dest }) {
   const exporter = countingExporter();
   const provider = stockProvider(exporter);
-  const otelLogger = provider.getLogger("bench");
+  const emit = stockEmit(provider.getLogger("bench"));
   const log = createLogger({ level: "info", outputs: [fileOutput({ path: dest })] }).bind(BOUND);
   return {
-    log: (_i, f) => {
+    log: (i, f) => {
       log.info(EVENT, f);
-      otelLogger.emit({
-        severityNumber: SeverityNumber.INFO,
-        severityText: "info",
-        eventName: EVENT,
-        body: EVENT,
-        attributes: { ...BOUND, ...f },
-      });
+      emit(i, f);
     },
     flush: async () => {
       await log.flush();
