@@ -12,11 +12,11 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { getLogger } from "../configure.js";
-import { withContext } from "../context.js";
 import { describe } from "../internal/json.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Logger } from "../logger.js";
 import type { Fields } from "../record.js";
+import { withContext } from "../scope.js";
 import { type FeaturePolicy, featureFields } from "./feature-fields.js";
 import { type Interpretation, interpretOutput, type OutputSettings } from "./interpret-output.js";
 import { ML } from "./semconv.js";
