@@ -9,6 +9,7 @@ import { createLogger } from "../configure.js";
 import type { Logger } from "../logger.js";
 import { bindContext } from "../scope.js";
 import { createLogCapture, type LogCapture } from "../testing.js";
+import { currentScope } from "./scope.js";
 
 const REQUESTS = 1_000;
 /** Every third request binds an optional field that no other request has. */
@@ -235,4 +236,44 @@ describe("request scopes on HTTP servers", () => {
     }
     expectOwnFieldsOnly(capture, EVENTS);
   }, 60_000);
+
+  it("ends a request's scope with the response's close, also when the client goes away first", async () => {
+    const ended: string[] = [];
+    let allEnded!: () => void;
+    const done = new Promise<void>((resolve) => {
+      allEnded = resolve;
+    });
+    let received!: () => void;
+    const abandonedReceived = new Promise<void>((resolve) => {
+      received = resolve;
+    });
+    const server = http.createServer((req, res) => {
+      const scope = currentScope()!;
+      scope.onEnd((s) => {
+        expect(s).toBe(scope);
+        ended.push(req.url!);
+        if (ended.length === 11) allEnded();
+      });
+      if (req.url === "/abandoned") return received(); // never answered: the client gives up
+      setImmediate(() => res.end("ok"));
+    });
+    const port = await listen(server);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+    try {
+      const get = (path: string) =>
+        new Promise<void>((resolve) => {
+          http.get({ host: "127.0.0.1", port, path, agent }, (res) => res.resume().once("end", resolve));
+        });
+      const abandoned = http.get({ host: "127.0.0.1", port, path: "/abandoned", agent: false });
+      abandoned.once("error", () => {});
+      await abandonedReceived;
+      abandoned.destroy();
+      await Promise.all(Array.from({ length: 10 }, (_, i) => get(`/r${i}`)));
+      await done;
+    } finally {
+      agent.destroy();
+      await close(server);
+    }
+    expect(ended.sort()).toEqual(["/abandoned", ...Array.from({ length: 10 }, (_, i) => `/r${i}`)].sort());
+  });
 });
