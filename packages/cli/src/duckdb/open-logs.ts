@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { CliError } from "../cli-error.js";
 import { STDIN } from "../inputs/expand-inputs.js";
 import { parseLine, whyNotRecord } from "../inputs/parse-line.js";
@@ -58,6 +58,8 @@ export async function openLogs(files: readonly string[]): Promise<LogsDatabase> 
     if (sources.length === 0) {
       throw new CliError(`no log records in ${files.map(inputName).join(", ")}`);
     }
+    // Loaded here, not at start: `mlobs pretty` and `mlobs trace` never need the native module.
+    const { DuckDBInstance } = await import("@duckdb/node-api");
     const instance = await DuckDBInstance.create(":memory:");
     const connection = await instance.connect();
     const list = `[${sources.map(SQL_STRING).join(", ")}]`;
