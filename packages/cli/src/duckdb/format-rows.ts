@@ -23,7 +23,11 @@ export function formatRows(columns: readonly string[], rows: readonly Row[], for
   }
   const cells = values.map((row) => row.map(tableCell));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const numeric = columns.map((_, i) => values.every((row) => row[i] === null || typeof row[i] === "number"));
+  const numeric = columns.map(
+    (_, i) =>
+      values.some((row) => typeof row[i] === "number") &&
+      values.every((row) => row[i] === null || typeof row[i] === "number"),
+  );
   const render = (row: string[]) =>
     `${row
       .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
