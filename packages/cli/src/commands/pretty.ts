@@ -18,7 +18,8 @@ export const pretty: Command = {
 
 Renders each record as core's console renderer does (time, level, event, key=value fields,
 exception stacks below the line). Reads stdin when no FILE is given, or for "-". Lines that are
-not JSON records pass through unchanged. Colors when stdout is a terminal; NO_COLOR turns them off,
+not JSON records pass through unchanged. Records of the collector's OTLP file show service_name
+of their resource attributes. Colors when stdout is a terminal; NO_COLOR turns them off,
 FORCE_COLOR on.
 
 Options:
@@ -34,7 +35,7 @@ Options:
     const files = expandInputs(positionals.length === 0 ? [STDIN] : positionals);
     const render = createRecordRenderer(time);
     const show = (text: string): void => {
-      const records = parseLine(text);
+      const records = parseLine(text, "service");
       if (records === undefined) process.stdout.write(`${text}\n`);
       else for (const record of records) process.stdout.write(render(record));
     };

@@ -39,7 +39,8 @@ Options:
     for (const file of files) {
       // The id is in the line of each of its records (mlobs JSON and OTLP/JSON both write it in
       // lowercase hex): most lines of a large file are never parsed.
-      for await (const record of readRecords(file, (text) => text.includes(id))) {
+      const keys = values.json ? "all" : "service";
+      for await (const record of readRecords(file, (text) => text.includes(id), keys)) {
         if (String(record.trace_id).toLowerCase() !== id) continue;
         const at = Date.parse(String(record.timestamp));
         found.push({ at: Number.isNaN(at) ? Number.POSITIVE_INFINITY : at, order: found.length, record });

@@ -44,6 +44,9 @@ const LEVEL_BY_SEVERITY: readonly [number, string][] = [
   [1, "trace"],
 ];
 
+/** Which resource attributes a flattened record carries. */
+export type ResourceKeys = "all" | "service";
+
 /** True when a parsed JSON line is an OTLP/JSON logs batch rather than one log record. */
 export function isOtlpBatch(value: unknown): value is OtlpLogsBatch {
   return typeof value === "object" && value !== null && Array.isArray((value as OtlpLogsBatch).resourceLogs);
@@ -54,14 +57,20 @@ export function isOtlpBatch(value: unknown): value is OtlpLogsBatch {
  * toOtelLogRecord() run backwards: `timestamp` (ISO-8601), `level`, `event`, `logger` (a named
  * logger's scope), `trace_id`, `span_id`, `trace_flags`, every attribute under its own key
  * (`exception.*` folded back into `exception` and `error`), then the resource attributes with dots
- * as underscores (`service_name`, `service_version`, ...), which never replace a record's own key.
+ * as underscores (`service_name`, `service_version`, ...), which never replace a record's own key;
+ * with `resourceKeys: "service"` only `service_name` (what a person reading records needs of the
+ * resource: host and process attributes repeat on every record).
  */
-export function flattenOtlp(batch: OtlpLogsBatch): Record<string, unknown>[] {
+export function flattenOtlp(
+  batch: OtlpLogsBatch,
+  resourceKeys: ResourceKeys = "all",
+): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const rl of batch.resourceLogs ?? []) {
     const resource: Record<string, unknown> = {};
     for (const { key, value } of rl.resource?.attributes ?? []) {
-      resource[key.replaceAll(".", "_")] = decodeAnyValue(value);
+      if (resourceKeys === "all" || key === "service.name")
+        resource[key.replaceAll(".", "_")] = decodeAnyValue(value);
     }
     for (const sl of rl.scopeLogs ?? []) {
       const scope = sl.scope?.name;

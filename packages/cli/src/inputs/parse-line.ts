@@ -1,4 +1,4 @@
-import { flattenOtlp, isOtlpBatch } from "./flatten-otlp.js";
+import { flattenOtlp, isOtlpBatch, type ResourceKeys } from "./flatten-otlp.js";
 import { splitJsonValues } from "./split-json-values.js";
 
 /** A log record as read: a mlobs JSON line, or one record flattened out of an OTLP batch. */
@@ -7,9 +7,9 @@ export type Record = { [key: string]: unknown };
 /**
  * The records on one line: one mlobs JSON record, every record of an OTLP/JSON batch, or those of
  * several batches joined on one line. `undefined` when the line is not JSON objects (a blank line,
- * a message printed by something else, a record cut short).
+ * a message printed by something else, a record cut short). `resourceKeys`: see flattenOtlp().
  */
-export function parseLine(text: string): Record[] | undefined {
+export function parseLine(text: string, resourceKeys: ResourceKeys = "all"): Record[] | undefined {
   if (text.trim() === "") return undefined;
   let value: unknown;
   try {
@@ -19,26 +19,26 @@ export function parseLine(text: string): Record[] | undefined {
     if (pieces.length < 2) return undefined;
     const records: Record[] = [];
     for (const piece of pieces) {
-      const one = parseObject(piece);
+      const one = parseObject(piece, resourceKeys);
       if (one === undefined) return undefined;
       records.push(...one);
     }
     return records;
   }
-  return recordsOf(value);
+  return recordsOf(value, resourceKeys);
 }
 
-function parseObject(text: string): Record[] | undefined {
+function parseObject(text: string, resourceKeys: ResourceKeys): Record[] | undefined {
   try {
-    return recordsOf(JSON.parse(text));
+    return recordsOf(JSON.parse(text), resourceKeys);
   } catch {
     return undefined;
   }
 }
 
-function recordsOf(value: unknown): Record[] | undefined {
+function recordsOf(value: unknown, resourceKeys: ResourceKeys): Record[] | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  return isOtlpBatch(value) ? flattenOtlp(value) : [value as Record];
+  return isOtlpBatch(value) ? flattenOtlp(value, resourceKeys) : [value as Record];
 }
 
 /** Why a line is not a record, in a few words (never the line itself: it may be binary). */

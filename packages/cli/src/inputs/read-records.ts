@@ -1,4 +1,5 @@
 import { CliError } from "../cli-error.js";
+import type { ResourceKeys } from "./flatten-otlp.js";
 import { parseLine, type Record, whyNotRecord } from "./parse-line.js";
 import { inputName, readLines } from "./read-lines.js";
 
@@ -7,10 +8,14 @@ import { inputName, readLines } from "./read-lines.js";
  * line number; blank lines are skipped. `keep` filters raw lines before they are parsed (a cheap
  * substring test saves parsing most lines of a large file).
  */
-export async function* readRecords(file: string, keep?: (text: string) => boolean): AsyncGenerator<Record> {
+export async function* readRecords(
+  file: string,
+  keep?: (text: string) => boolean,
+  resourceKeys: ResourceKeys = "all",
+): AsyncGenerator<Record> {
   for await (const { line, text } of readLines(file)) {
     if (text.trim() === "" || (keep !== undefined && !keep(text))) continue;
-    const records = parseLine(text);
+    const records = parseLine(text, resourceKeys);
     if (records === undefined) {
       throw new CliError(`${inputName(file)}:${line}: ${whyNotRecord(text)}, not a log record`);
     }
