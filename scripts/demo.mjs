@@ -45,6 +45,7 @@ if (spawnSync("go", ["version"]).error !== undefined) {
     "Go is not installed, so no collector is built: running the ML example with its stdout and file outputs.",
   );
   runExample("ml-prediction", { MLOBS_LOG_FILE: `${root}.cache/demo/predictions.log` });
+  report(".cache/demo/predictions.log");
   process.exit(0);
 }
 const build = spawnSync("bash", ["collector/build.sh"], {
@@ -140,3 +141,14 @@ console.log(
 console.log(
   `query it: node collector/flatten-logs.mjs ${outDir}/logs.jsonl | grep low_confidence_prediction`,
 );
+report(".cache/demo/otel-out/logs.jsonl");
+
+// The tutorial's questions per model version, from the file: the mlobs command (packages/cli).
+function report(file) {
+  heading(`mlobs report ${file}`);
+  const run = spawnSync("node", ["packages/cli/dist/bin.js", "report", file], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (run.status !== 0) throw new Error(`mlobs report exited with ${run.status}`);
+}
