@@ -1,10 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type Attributes,
-  type Counter,
-  type Histogram,
   type Meter,
-  metrics,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -18,7 +15,9 @@ import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Logger } from "../logger.js";
 import type { Fields } from "../record.js";
 import { type FeaturePolicy, featureFields } from "./feature-fields.js";
+import { followInstruments } from "./instruments.js";
 import { type Interpretation, interpretOutput, type OutputSettings } from "./interpret-output.js";
+import { DEFAULT_RECENT_PREDICTIONS, RecentPredictions } from "./recent-predictions.js";
 import { ML } from "./semconv.js";
 import { validateFeatures } from "./validate-features.js";
 
@@ -46,6 +45,11 @@ export interface InstrumentPredictOptions<Input, Output> {
   features?: FeaturePolicy;
   /** The input is an array of items and the output an array of their predictions: events per call. */
   batch?: boolean;
+  /**
+   * How many recent predictions are held, by prediction id, so that `recordOutcome()` in this
+   * process can join their outcome (`correct`, `abs_error`). Default 10,000; 0 holds none.
+   */
+  recentPredictions?: number;
   /** The logger for the events. Default `getLogger()` (the process-wide configuration). */
   logger?: Logger;
   /** Default: the global tracer provider's tracer `mlobs`. */
@@ -69,14 +73,6 @@ export type InstrumentedPredict<Input, Result> = (input: Input, call?: PredictCa
 
 type ItemOf<T> = T extends readonly (infer U)[] ? U : unknown;
 
-interface Instruments {
-  source: unknown;
-  duration: Histogram;
-  predictions: Counter;
-  lowConfidence: Counter;
-  failures: Counter;
-}
-
 const OPTION_NAMES = [
   "modelName",
   "modelVersion",
@@ -89,6 +85,7 @@ const OPTION_NAMES = [
   "requiredFeatures",
   "features",
   "batch",
+  "recentPredictions",
   "logger",
   "tracer",
   "meter",
@@ -139,37 +136,10 @@ export function instrumentPredict(
   const modelFields: Fields = { [ML.field.modelName]: options.modelName };
   if (options.modelVersion !== undefined) modelFields[ML.field.modelVersion] = options.modelVersion;
 
-  let instruments: Instruments | undefined;
-  // The metrics API has no proxy provider: a meter taken before the SDK starts stays a no-op, so
-  // the instruments follow the global provider instead of being fixed at wrap time.
-  const getInstruments = (): Instruments => {
-    const source = options.meter ?? metrics.getMeterProvider();
-    if (instruments?.source !== source) {
-      const meter = options.meter ?? metrics.getMeter(ML.scope);
-      instruments = {
-        source,
-        duration: meter.createHistogram(ML.metric.duration, {
-          unit: "ms",
-          description: "Duration of a prediction call (a batch is one call).",
-        }),
-        predictions: meter.createCounter(ML.metric.predictions, {
-          unit: "{prediction}",
-          description: "Predictions attempted, failed ones included.",
-        }),
-        lowConfidence: meter.createCounter(ML.metric.lowConfidence, {
-          unit: "{prediction}",
-          description: "Predictions whose confidence was below the threshold.",
-        }),
-        failures: meter.createCounter(ML.metric.failures, {
-          unit: "{prediction}",
-          description: "Predictions that failed: invalid input or an error from the model.",
-        }),
-      };
-    }
-    return instruments;
-  };
+  const getInstruments = followInstruments(options.meter);
+  const recent = new RecentPredictions(options.recentPredictions ?? DEFAULT_RECENT_PREDICTIONS);
 
-  function run(self: unknown, input: unknown, span: Span): unknown {
+  function run(self: unknown, input: unknown, span: Span, predictionId: string): unknown {
     const start = performance.now();
     const isBatch = batch && Array.isArray(input);
     const items = isBatch ? (input as unknown[]).length : 1;
@@ -198,7 +168,7 @@ export function instrumentPredict(
       try {
         lowCount = isBatch
           ? logBatch(input as unknown[], output, latency, span)
-          : logOne(input, output, latency, span);
+          : logOne(input, output, latency, span, predictionId);
       } finally {
         span.end();
       }
@@ -245,8 +215,26 @@ export function instrumentPredict(
     return result;
   }
 
-  function logOne(input: unknown, output: unknown, latency: number, span: Span): number {
+  function logOne(
+    input: unknown,
+    output: unknown,
+    latency: number,
+    span: Span,
+    predictionId: string,
+  ): number {
     const read = interpretOutput(output, input, settings);
+    recent.add(predictionId, {
+      prediction: read.prediction,
+      // A probability p is its own prediction: the class is p >= 0.5.
+      binary: settings.task === "classification" && typeof output === "number" && output >= 0 && output <= 1,
+      task: settings.task,
+      modelName: options.modelName,
+      modelVersion: options.modelVersion,
+      time: Date.now(),
+      logger: log,
+      attributes: modelAttributes,
+      instruments: getInstruments,
+    });
     const fields: Fields = {
       prediction: read.prediction,
       latency_ms: latency,
@@ -311,7 +299,7 @@ export function instrumentPredict(
     if (batch && Array.isArray(input)) attributes[ML.attr.batchSize] = input.length;
     return withContext(bound, () =>
       tracer.startActiveSpan(spanName, { kind: SpanKind.INTERNAL, attributes }, (span) =>
-        run(this, input, span),
+        run(this, input, span, predictionId),
       ),
     );
   };
@@ -372,6 +360,12 @@ function validate(predict: unknown, options: InstrumentPredictOptions<never, nev
     invalid("maxIntervalWidth", o.maxIntervalWidth, "a number >= 0 (required with interval)");
   }
   if (o.batch !== undefined && typeof o.batch !== "boolean") invalid("batch", o.batch, "a boolean");
+  if (
+    o.recentPredictions !== undefined &&
+    !(Number.isInteger(o.recentPredictions) && (o.recentPredictions as number) >= 0)
+  ) {
+    invalid("recentPredictions", o.recentPredictions, "an integer >= 0");
+  }
   const features = o.features as FeaturePolicy | undefined;
   if (features !== undefined && features !== "count" && features !== "names") {
     const values = (features as { values?: unknown }).values as Record<string, unknown> | undefined;
