@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { metrics, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, metrics, ROOT_CONTEXT, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import type { Fields } from "../record.js";
@@ -617,6 +618,98 @@ describe("instrumentPredict(): feature payload policy", () => {
         [4, "[REDACTED]", 6],
       ],
     });
+  });
+});
+
+/** Deterministic trace ids (mulberry32 from a fixed seed): the same 10,000 on every run. */
+function traceIds(count: number, seed = 0x5eed): string[] {
+  let state = seed;
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0).toString(16).padStart(8, "0");
+  };
+  return Array.from({ length: count }, () => next() + next() + next() + next());
+}
+
+/** Runs `fn` as a service does for a request whose traceparent names `traceId`. */
+function inTrace<T>(traceId: string, fn: () => T): T {
+  const parent = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId,
+    spanId: "00f067aa0ba902b7",
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  });
+  return context.with(parent, fn);
+}
+
+describe("instrumentPredict(): payload capture follows the trace", () => {
+  const input = { age: 35, ssn: "123-45-6789", balance: 20 };
+  const policy = { values: { sampleRate: 0.3, redact: ["ssn"] } };
+
+  it("captures the same traces in two services of one trace, a 0.3 ± 0.02 share of 10,000, as a 0.3 trace sampler would", () => {
+    const gateway = setup({ modelName: "fraud", features: policy });
+    const ranker = setup({ modelName: "ranker", features: policy });
+    const first = instrumentPredict(() => 0.9, gateway.options);
+    const second = instrumentPredict(() => 0.9, ranker.options);
+    const ids = traceIds(10_000);
+    for (const id of ids) {
+      inTrace(id, () => first(input));
+      inTrace(id, () => second(input));
+    }
+    const captured = (entries: Fields[]) =>
+      entries.filter((e) => e.event === "request_received" && "features" in e).map((e) => e.trace_id);
+    const inGateway = captured(gateway.capture.entries);
+    expect(captured(ranker.capture.entries)).toEqual(inGateway);
+    expect(Math.abs(inGateway.length / ids.length - 0.3)).toBeLessThanOrEqual(0.02);
+    const sampler = new TraceIdRatioBasedSampler(0.3);
+    expect(inGateway).toEqual(
+      ids.filter(
+        (id) => sampler.shouldSample(ROOT_CONTEXT, id).decision === SamplingDecision.RECORD_AND_SAMPLED,
+      ),
+    );
+    for (const e of gateway.capture.entries.filter((e) => "features" in e)) {
+      expect(e).toMatchObject({ sample_rate: 0.3, features: { age: 35, ssn: "[REDACTED]", balance: 20 } });
+    }
+  });
+
+  it("always captures the redacted input of prediction_failed, with sample_rate 1, even at sampleRate 0", () => {
+    const { capture, options } = setup({ features: { values: { sampleRate: 0, redact: ["ssn"] } } });
+    const predict = instrumentPredict(() => {
+      throw new Error("model not loaded");
+    }, options);
+    expect(() => predict(input)).toThrow("model not loaded");
+    const [received, failed] = capture.entries as [Fields, Fields];
+    expect(received).not.toHaveProperty("features");
+    expect(failed).toMatchObject({
+      event: "prediction_failed",
+      features: { age: 35, ssn: "[REDACTED]", balance: 20 },
+      sample_rate: 1,
+    });
+  });
+
+  it("logs no input on prediction_failed without a values policy", () => {
+    const { capture, options } = setup({ features: "names" });
+    expect(() => instrumentPredict(() => Number.NaN, options)({ age: Number.NaN })).toThrow();
+    expect(capture.entries[1]).not.toHaveProperty("features");
+    expect(capture.entries[1]).not.toHaveProperty("sample_rate");
+  });
+
+  it("captures every item of a batch or none, by the batch's trace", () => {
+    const { capture, options } = setup({ batch: true, features: { values: { sampleRate: 0.5 } } });
+    const predict = instrumentPredict((rows: number[][]) => rows.map(() => 0.9), options);
+    const rows = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ];
+    for (const id of traceIds(200)) inTrace(id, () => predict(rows));
+    const received = capture.entries.filter((e) => e.event === "request_received");
+    const captured = received.filter((e) => "features" in e);
+    expect(captured.length).toBeGreaterThan(0);
+    expect(captured.length).toBeLessThan(received.length);
+    for (const e of captured) expect(e).toMatchObject({ features: rows, sample_rate: 0.5, batch_size: 3 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type Attributes,
+  isValidTraceId,
   type Meter,
   type Span,
   SpanKind,
@@ -14,11 +15,12 @@ import { describe } from "../internal/json.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Logger } from "../logger.js";
 import type { Fields } from "../record.js";
-import { type FeaturePolicy, featureFields } from "./feature-fields.js";
+import { capturedFeatures, type FeaturePolicy, featureFields } from "./feature-fields.js";
 import { followInstruments } from "./instruments.js";
 import { type Interpretation, interpretOutput, type OutputSettings } from "./interpret-output.js";
 import { DEFAULT_RECENT_PREDICTIONS, RecentPredictions } from "./recent-predictions.js";
 import { ML } from "./semconv.js";
+import { traceIdRatioSampled } from "./trace-id-ratio.js";
 import { validateFeatures } from "./validate-features.js";
 
 /** Options of `instrumentPredict()`; `Input` and `Output` are one item's, also for a batch. */
@@ -119,6 +121,7 @@ export function instrumentPredict(
   validate(predict, options);
   const batch = options.batch === true;
   const policy = options.features ?? "count";
+  const sampleRate = typeof policy === "object" ? policy.values.sampleRate : 0;
   const required = options.requiredFeatures ?? [];
   const settings: OutputSettings = {
     task: options.task ?? "classification",
@@ -150,6 +153,12 @@ export function instrumentPredict(
       const error = thrown instanceof Error ? thrown : new Error(describe(thrown));
       const fields: Fields = { error, latency_ms: latency };
       if (isBatch) fields.batch_size = items;
+      // The input of a failure is what one needs to reproduce it: always captured, whatever the sampling.
+      try {
+        Object.assign(fields, capturedFeatures(input, policy, isBatch, 1));
+      } catch {
+        // Unreadable input (a revoked Proxy): request_received already says so.
+      }
       log.error(ML.event.predictionFailed, fields);
       span.recordException(error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
@@ -180,7 +189,12 @@ export function instrumentPredict(
 
     let received: Fields;
     try {
-      received = featureFields(input, policy, isBatch);
+      received = featureFields(
+        input,
+        policy,
+        isBatch,
+        sampleRate > 0 && traceIdRatioSampled(correlationId(span, predictionId), sampleRate),
+      );
     } catch (error) {
       // An input whose keys cannot be read (a revoked Proxy) is the model's to reject, not ours.
       received = { logging_error: `features could not be read: ${describe(error)}` };
@@ -303,6 +317,15 @@ export function instrumentPredict(
       ),
     );
   };
+}
+
+/**
+ * What the payload sampling is decided from: the trace id, so every service of a trace decides
+ * alike; without a tracing SDK (no valid span), the prediction id as 32 hex digits.
+ */
+function correlationId(span: Span, predictionId: string): string {
+  const { traceId } = span.spanContext();
+  return isValidTraceId(traceId) ? traceId : predictionId.replace(/-/g, "");
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
