@@ -521,7 +521,8 @@ describe("instrumentPredict(): metrics", () => {
     expect(sum("ml.predictions")).toBe(3);
     expect(sum("ml.predictions.low_confidence")).toBe(1);
     expect(sum("ml.predictions.failed")).toBe(1);
-    expect(points.filter((p) => p.name !== "ml.prediction.duration")).toEqual([
+    const histograms = ["ml.prediction.duration", "ml.prediction.confidence"];
+    expect(points.filter((p) => !histograms.includes(p.name))).toEqual([
       { name: "ml.predictions", attributes: model, value: 3 },
       { name: "ml.predictions.low_confidence", attributes: model, value: 1 },
       { name: "ml.predictions.failed", attributes: failed, value: 1 },
@@ -531,6 +532,58 @@ describe("instrumentPredict(): metrics", () => {
       [model, 2],
       [failed, 1],
     ]);
+  });
+
+  it("records each item's confidence, and the named features by value or bounded category", async () => {
+    const { readMetrics, options } = setup({
+      featureMetrics: { features: ["age", "plan", "vip"], maxCategories: 2 },
+    });
+    const predict = instrumentPredict((f: { p: number; [feature: string]: unknown }) => f.p, options);
+    predict({ p: 0.9, age: 30, plan: "basic", vip: true });
+    predict({ p: 0.2, age: 50, plan: "pro", vip: false });
+    predict({ p: 0.5, plan: "team" });
+    predict({ p: 0.5, age: "unknown", plan: "enterprise" });
+    const batch = instrumentPredict(
+      (rows: { p: number }[]) => rows.map((r) => r.p),
+      setup({ batch: true }).options,
+    );
+    batch([{ p: 0.95 }, { p: 0.7 }]);
+    const points = await readMetrics();
+    const model = { "model.name": "churn", "model.version": "v3.2" };
+    expect(points.find((p) => p.name === "ml.prediction.confidence")).toEqual({
+      name: "ml.prediction.confidence",
+      attributes: model,
+      // max(p, 1 - p) of 0.9, 0.2, 0.5, 0.5
+      value: { count: 4, sum: 0.9 + 0.8 + 0.5 + 0.5 },
+    });
+    expect(points.find((p) => p.name === "ml.feature.value")).toEqual({
+      name: "ml.feature.value",
+      attributes: { ...model, "ml.feature.name": "age" },
+      value: { count: 2, sum: 80 },
+    });
+    const categories = points
+      .filter((p) => p.name === "ml.feature.category")
+      .map((p) => [p.attributes["ml.feature.name"], p.attributes["ml.feature.category.value"], p.value]);
+    expect(categories).toEqual([
+      ["plan", "basic", 1],
+      ["vip", "true", 1],
+      ["plan", "pro", 1],
+      ["vip", "false", 1],
+      ["plan", "__other__", 2],
+      // A string is a category, even of a feature that is otherwise numeric.
+      ["age", "unknown", 1],
+    ]);
+    for (const p of points.filter((p) => p.name.startsWith("ml.feature."))) {
+      expect(p.attributes).toMatchObject(model);
+    }
+  });
+
+  it("records the confidence of every batch item", async () => {
+    const { readMetrics, options } = setup({ batch: true });
+    instrumentPredict((rows: number[]) => rows, options)([0.9, 0.3, 0.6]);
+    const points = await readMetrics();
+    const confidence = points.find((p) => p.name === "ml.prediction.confidence")?.value as { count: number };
+    expect(confidence.count).toBe(3);
   });
 
   it("follows the global meter provider when none is given, even one registered after wrapping", async () => {
@@ -723,6 +776,11 @@ describe("instrumentPredict(): options", () => {
     [
       { modelName: "m", features: { values: { sampleRate: 1, redact: "ssn" } } },
       /features.values.redact "ssn"/,
+    ],
+    [{ modelName: "m", featureMetrics: "age" }, /featureMetrics "age": expected an array of feature names/],
+    [
+      { modelName: "m", featureMetrics: { features: ["plan"], maxCategories: -1 } },
+      /featureMetrics .*maxCategories\?: integer >= 0/,
     ],
     [{ modelName: "m", requiredFeatures: "age" }, /requiredFeatures "age": expected an array of strings/],
     [{ modelName: "m", interval: () => [0, 1] }, /maxIntervalWidth undefined: expected a number >= 0/],

@@ -16,6 +16,7 @@ import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Logger } from "../logger.js";
 import type { Fields } from "../record.js";
 import { capturedFeatures, type FeaturePolicy, featureFields } from "./feature-fields.js";
+import { createFeatureRecorder, type FeatureMetricsOption } from "./feature-metrics.js";
 import { followInstruments } from "./instruments.js";
 import { type Interpretation, interpretOutput, type OutputSettings } from "./interpret-output.js";
 import { DEFAULT_RECENT_PREDICTIONS, RecentPredictions } from "./recent-predictions.js";
@@ -45,6 +46,13 @@ export interface InstrumentPredictOptions<Input, Output> {
   requiredFeatures?: readonly string[];
   /** What `request_received` tells about the features. Default `count`. */
   features?: FeaturePolicy;
+  /**
+   * Features whose distribution is recorded per item, by model name and version, so that a backend
+   * can alert on drift: numbers on `ml.feature.value` (histogram), strings and booleans on
+   * `ml.feature.category` (counter; the first `maxCategories`, default 50, values per feature,
+   * the rest as `__other__`). Names are keys of object inputs, or indices ("0") of array inputs.
+   */
+  featureMetrics?: FeatureMetricsOption;
   /** The input is an array of items and the output an array of their predictions: events per call. */
   batch?: boolean;
   /**
@@ -86,6 +94,7 @@ const OPTION_NAMES = [
   "maxIntervalWidth",
   "requiredFeatures",
   "features",
+  "featureMetrics",
   "batch",
   "recentPredictions",
   "logger",
@@ -140,6 +149,10 @@ export function instrumentPredict(
   if (options.modelVersion !== undefined) modelFields[ML.field.modelVersion] = options.modelVersion;
 
   const getInstruments = followInstruments(options.meter);
+  const recordFeatures =
+    options.featureMetrics === undefined
+      ? undefined
+      : createFeatureRecorder(options.featureMetrics, modelAttributes);
   const recent = new RecentPredictions(options.recentPredictions ?? DEFAULT_RECENT_PREDICTIONS);
 
   function run(self: unknown, input: unknown, span: Span, predictionId: string): unknown {
@@ -208,6 +221,11 @@ export function instrumentPredict(
         const items = input as unknown[];
         for (let i = 0; i < items.length; i++) validateFeatures(items[i], required, i);
       }
+      if (recordFeatures !== undefined) {
+        const m = getInstruments();
+        if (isBatch) for (const item of input as unknown[]) recordFeatures(item, m);
+        else recordFeatures(input, m);
+      }
       result = predict.call(self, input);
     } catch (error) {
       fail(error);
@@ -258,7 +276,10 @@ export function instrumentPredict(
     if (read.low) log.warn(ML.event.lowConfidencePrediction, fields);
     else log.info(ML.event.predictionComplete, fields);
     span.setAttribute(ML.attr.lowConfidence, read.low);
-    if (read.confidence !== undefined) span.setAttribute(ML.attr.confidence, read.confidence);
+    if (read.confidence !== undefined) {
+      span.setAttribute(ML.attr.confidence, read.confidence);
+      getInstruments().confidence.record(read.confidence, modelAttributes);
+    }
     return read.low ? 1 : 0;
   }
 
@@ -269,7 +290,9 @@ export function instrumentPredict(
     const indices: number[] = [];
     let lowCount = 0;
     let minConfidence: number | undefined;
+    const m = getInstruments();
     reads.forEach((read, i) => {
+      if (read.confidence !== undefined) m.confidence.record(read.confidence, modelAttributes);
       if (read.low) {
         lowCount++;
         if (indices.length < MAX_LISTED_INDICES) indices.push(i);
@@ -383,6 +406,18 @@ function validate(predict: unknown, options: InstrumentPredictOptions<never, nev
     invalid("maxIntervalWidth", o.maxIntervalWidth, "a number >= 0 (required with interval)");
   }
   if (o.batch !== undefined && typeof o.batch !== "boolean") invalid("batch", o.batch, "a boolean");
+  if (o.featureMetrics !== undefined) {
+    const fm = o.featureMetrics as { features?: unknown; maxCategories?: unknown };
+    const list = Array.isArray(fm) ? fm : fm?.features;
+    const max = Array.isArray(fm) ? undefined : fm?.maxCategories;
+    if (!isStringArray(list) || (max !== undefined && !(Number.isInteger(max) && (max as number) >= 0))) {
+      invalid(
+        "featureMetrics",
+        fm,
+        "an array of feature names or { features: string[], maxCategories?: integer >= 0 }",
+      );
+    }
+  }
   if (
     o.recentPredictions !== undefined &&
     !(Number.isInteger(o.recentPredictions) && (o.recentPredictions as number) >= 0)
