@@ -1,11 +1,11 @@
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { configure, createLogger, defaultProcessors, getLogger, resetConfiguration } from "./configure.js";
-import { withContext } from "./context.js";
 import { limits } from "./internal/json.js";
 import { createBindings } from "./logger.js";
 import type { LogRecord } from "./record.js";
 import { renderJson } from "./renderers/json.js";
+import { withContext } from "./scope.js";
 import { createLogCapture } from "./testing.js";
 
 afterEach(() => {

@@ -6,7 +6,6 @@ export {
   type LoggerOptions,
   resetConfiguration,
 } from "./configure.js";
-export { bindContext, clearContext, getContext, unbindContext, withContext } from "./context.js";
 export { addDiagnostics, type Diagnostics, getDiagnostics } from "./internal/diagnostics.js";
 export { LEVELS, type Level } from "./levels.js";
 export { Logger } from "./logger.js";
@@ -45,5 +44,6 @@ export { type SampleOptions, sample } from "./processors/sample.js";
 export type { Bindings, Fields, LogRecord, Output, Processor } from "./record.js";
 export { type ConsoleRendererOptions, consoleRenderer } from "./renderers/console.js";
 export { renderJson } from "./renderers/json.js";
+export { bindContext, clearContext, getContext, scoped, unbindContext, withContext } from "./scope.js";
 export { createLogCapture, type LogCapture } from "./testing.js";
 export { validSpanContext } from "./valid-span-context.js";

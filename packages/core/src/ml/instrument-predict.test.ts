@@ -5,9 +5,11 @@ import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-t
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import type { Fields } from "../record.js";
+import { scoped } from "../scope.js";
 import { type InstrumentPredictOptions, instrumentPredict } from "./instrument-predict.js";
 import { InvalidFeatureError } from "./invalid-feature-error.js";
 import { createTestTelemetry } from "./test-telemetry.js";
+import { traceIdRatioSampled } from "./trace-id-ratio.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const FEATURES = { age: 35, balance: 20, campaign: 1 };
@@ -725,6 +727,31 @@ describe("instrumentPredict(): payload capture follows the trace", () => {
     for (const e of gateway.capture.entries.filter((e) => "features" in e)) {
       expect(e).toMatchObject({ sample_rate: 0.3, features: { age: 35, ssn: "[REDACTED]", balance: 20 } });
     }
+  });
+
+  it("without a tracing SDK, decides from the scope's correlation id: the trace_id of the request's records", async () => {
+    const capture = createTestTelemetry().capture;
+    const logger = createLogger({ outputs: [capture] });
+    const predict = instrumentPredict(() => 0.9, { modelName: "m", logger, features: policy });
+    // No tracer: the API's no-op tracer gives no valid span.
+    const handle = scoped(async () => {
+      logger.info("request_started");
+      predict(input);
+      predict(input);
+    });
+    for (let i = 0; i < 400; i++) await handle();
+    const byTrace = new Map<unknown, Fields[]>();
+    for (const e of capture.entries) byTrace.set(e.trace_id, [...(byTrace.get(e.trace_id) ?? []), e]);
+    expect(byTrace.size).toBe(400);
+    let captured = 0;
+    for (const [traceId, entries] of byTrace) {
+      const received = entries.filter((e) => e.event === "request_received");
+      const sampled = traceIdRatioSampled(traceId as string, 0.3);
+      expect(received.map((e) => "features" in e)).toEqual([sampled, sampled]);
+      if (sampled) captured++;
+    }
+    expect(captured).toBeGreaterThan(0);
+    expect(captured).toBeLessThan(400);
   });
 
   it("always captures the redacted input of prediction_failed, with sample_rate 1, even at sampleRate 0", () => {

@@ -10,11 +10,12 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { getLogger } from "../configure.js";
-import { withContext } from "../context.js";
 import { describe } from "../internal/json.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
+import { currentScope } from "../internal/scope.js";
 import type { Logger } from "../logger.js";
 import type { Fields } from "../record.js";
+import { withContext } from "../scope.js";
 import { capturedFeatures, type FeaturePolicy, featureFields } from "./feature-fields.js";
 import { createFeatureRecorder, type FeatureMetricsOption } from "./feature-metrics.js";
 import { followInstruments } from "./instruments.js";
@@ -206,7 +207,7 @@ export function instrumentPredict(
         input,
         policy,
         isBatch,
-        sampleRate > 0 && traceIdRatioSampled(correlationId(span, predictionId), sampleRate),
+        sampleRate > 0 && traceIdRatioSampled(correlationId(span), sampleRate),
       );
     } catch (error) {
       // An input whose keys cannot be read (a revoked Proxy) is the model's to reject, not ours.
@@ -344,11 +345,12 @@ export function instrumentPredict(
 
 /**
  * What the payload sampling is decided from: the trace id, so every service of a trace decides
- * alike; without a tracing SDK (no valid span), the prediction id as 32 hex digits.
+ * alike; without a tracing SDK (no valid span), the scope's correlation id, the `trace_id` its
+ * records carry (the call always runs in a scope of its own, within the caller's if any).
  */
-function correlationId(span: Span, predictionId: string): string {
+function correlationId(span: Span): string {
   const { traceId } = span.spanContext();
-  return isValidTraceId(traceId) ? traceId : predictionId.replace(/-/g, "");
+  return isValidTraceId(traceId) ? traceId : (currentScope()?.traceId ?? "");
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,4 +1,5 @@
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
+import { currentScope } from "../internal/scope.js";
 import type { LogRecord, Processor } from "../record.js";
 import { KEY } from "../semconv.js";
 import { validSpanContext } from "../valid-span-context.js";
@@ -26,7 +27,8 @@ function checkKey(option: string, value: unknown, nullable: boolean): void {
 
 /**
  * Adds `trace_id`, `span_id` and `trace_flags` of the span active at the call (OpenTelemetry API).
- * Outside a valid span the record is left untouched. The keys can be renamed, e.g. to `request_id`.
+ * Outside a valid span, inside a scope (a request, a `scoped()` call), `trace_id` is the scope's own
+ * correlation id; outside both the record is left untouched. The keys can be renamed, e.g. to `request_id`.
  * @example
  * createLogger({ processors: [addTraceContext({ traceIdKey: "request_id" })] });
  */
@@ -40,7 +42,12 @@ export function addTraceContext(options: AddTraceContextOptions = {}): Processor
   const flagsKey = options.traceFlagsKey === undefined ? KEY.traceFlags : options.traceFlagsKey;
   return (record: LogRecord) => {
     const spanContext = validSpanContext(record.context);
-    if (spanContext === undefined) return record;
+    if (spanContext === undefined) {
+      // Without an OpenTelemetry SDK (or outside its spans) the records of one scope still share an id.
+      const scope = currentScope();
+      if (scope !== undefined) record.fields[traceIdKey] = scope.traceId;
+      return record;
+    }
     record.fields[traceIdKey] = spanContext.traceId;
     record.fields[spanIdKey] = spanContext.spanId;
     if (flagsKey !== null) record.fields[flagsKey] = FLAGS_HEX[spanContext.traceFlags & 0xff];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
-import { bindContext, getContext, withContext } from "../context.js";
+import { bindContext, getContext, withContext } from "../scope.js";
 import { createLogCapture } from "../testing.js";
 import { mergeContext } from "./merge-context.js";
 

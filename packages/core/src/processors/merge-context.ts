@@ -1,5 +1,5 @@
-import { getContext } from "../context.js";
 import type { LogRecord, Processor } from "../record.js";
+import { getContext } from "../scope.js";
 
 /**
  * Adds the fields bound with `withContext()` / `bindContext()` to the record; fields bound to the

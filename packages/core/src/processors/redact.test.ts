@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
-import { withContext } from "../context.js";
 import { limits } from "../internal/json.js";
 import type { Fields, Processor } from "../record.js";
+import { withContext } from "../scope.js";
 import { createLogCapture } from "../testing.js";
 import { formatException } from "./format-exception.js";
 import { mergeContext } from "./merge-context.js";
