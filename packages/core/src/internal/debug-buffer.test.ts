@@ -1,8 +1,15 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { hrTimeToMilliseconds } from "@opentelemetry/core";
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import { instrumentPredict } from "../ml/instrument-predict.js";
 import { createTestTelemetry } from "../ml/test-telemetry.js";
+import { otelOutput } from "../otel/otel-output.js";
+import { fileOutput } from "../outputs/file.js";
 import type { Fields } from "../record.js";
 import { bindContext, scoped, withContext } from "../scope.js";
 import { createLogCapture } from "../testing.js";
@@ -209,6 +216,54 @@ describe("logger option buffer", () => {
       expect(lines.at(-1)?.trace_id).toBe(trigger?.trace_id);
     }
     expect(capture.entries.filter((e) => e.event === "buffer_evicted")).toEqual([]);
+  });
+
+  it("writes flushed records to every output (a file, OTLP) as if logged at once: order, fields, timestamps, trace", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mlobs-buffer-"));
+    const file = fileOutput({ path: join(dir, "app.log") });
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    const { tracer } = createTestTelemetry();
+    const log = createLogger({ outputs: [file, otelOutput({ loggerProvider: provider })], buffer: {} });
+    try {
+      await scoped(async () => {
+        await tracer.startActiveSpan("request", async (span) => {
+          log.debug("first", { n: 1 });
+          await sleep(3);
+          log.debug("second", { n: 2 });
+          log.error("failed");
+          span.end();
+        });
+      })();
+      await log.flush();
+      const text = await readFile(join(dir, "app.log"), "utf8");
+      const lines = text
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Fields);
+      expect(lines.map((e) => [e.event, e.n])).toEqual([
+        ["first", 1],
+        ["second", 2],
+        ["failed", undefined],
+      ]);
+      const otlp = exporter.getFinishedLogRecords();
+      expect(otlp.map((r) => [r.eventName, r.severityText, r.attributes.n])).toEqual([
+        ["first", "debug", 1],
+        ["second", "debug", 2],
+        ["failed", "error", undefined],
+      ]);
+      otlp.forEach((r, i) => {
+        expect(r.spanContext?.traceId).toBe(lines[i]?.trace_id);
+        expect(hrTimeToMilliseconds(r.hrTime)).toBe(Date.parse(lines[i]?.timestamp as string));
+      });
+      expect(Date.parse(lines[0]?.timestamp as string)).toBeLessThan(
+        Date.parse(lines[1]?.timestamp as string),
+      );
+    } finally {
+      await log.shutdown();
+      await provider.shutdown();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([
