@@ -32,13 +32,13 @@ await tracing.inSpan(async () => {
       cpuNs: (cpu.user + cpu.system) * 1000,
     };
   };
-  // A case may run its loops inside something of its own (a request scope).
-  const around = subject.around ?? ((fn) => fn());
-  if (warmup > 0) await around(() => run(warmup));
+  // A case may run its calls inside something of its own (a request scope); the default is nothing.
+  const within = subject.within ?? ((fn) => fn());
+  if (warmup > 0) await within(() => run(warmup));
   const before = (await subject.stats?.()) ?? {};
   globalThis.gc?.();
   const rssBefore = process.memoryUsage().rss;
-  const timed = await around(() => run(n));
+  const timed = await within(() => run(n));
   const after = (await subject.stats?.()) ?? {};
   // Stats are counters since the start: the timed run's share is the difference.
   const stats = {};

@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SUITES } from "./suites.mjs";
+import { BOUND } from "./workload.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -85,6 +86,9 @@ function checkSample(variant) {
       const record = JSON.parse(line);
       if (record.trace_id !== result.traceId) {
         throw new Error(`${variant.id}: line without trace_id ${result.traceId}: ${line}`);
+      }
+      if (record.request_id !== BOUND.request_id) {
+        throw new Error(`${variant.id}: line without the bound request_id: ${line}`);
       }
     }
     return `${lines.length} lines ok${variant.otel ? `, ${result.deliveredTraced} records with the trace id in OpenTelemetry` : ""}`;

@@ -17,12 +17,15 @@ export const SUITES = {
     baseline: "mlobs",
     variants: [
       { id: "mlobs", file: "mlobs", title: "mlobs createLogger + fileOutput" },
+      { id: "mlobs-scope", file: "mlobs-scope", title: "mlobs, fields bound with bindContext() in a scope" },
       { id: "pino", file: "pino", title: "pino child + trace mixin, destination sync" },
       { id: "winston", file: "winston", title: "winston json() + Stream transport" },
       { id: "a1", file: "floor-a1", title: "floor: JSON.stringify + writeSync" },
       { id: "a2", file: "floor-a2", title: "floor: serialized prefix + writeSync" },
     ],
-    notes: (rate) => `mlobs / pino throughput: ${ratio(rate.mlobs, rate.pino)}x (target: >= 1.00x)`,
+    notes: (rate) =>
+      `mlobs / pino throughput: ${ratio(rate.mlobs, rate.pino)}x (target: >= 1.00x); ` +
+      `mlobs-scope / pino: ${ratio(rate["mlobs-scope"], rate.pino)}x`,
   },
   otel: {
     title:

@@ -26,7 +26,14 @@ const logFiles = {
   "file-logging": { MLOBS_LOG_FILE: `${root}.cache/demo/file-logging/predictions.log` },
   "winston-example": { LOG_FILE: `${root}.cache/demo/winston/predictions.log` },
 };
-for (const name of ["first-steps", "json-output", "file-logging", "correlation-ids", "winston-example"]) {
+for (const name of [
+  "first-steps",
+  "json-output",
+  "file-logging",
+  "correlation-ids",
+  "express-requests",
+  "winston-example",
+]) {
   if (existsSync(new URL(`../examples/${name === "winston-example" ? "winston" : name}`, import.meta.url))) {
     runExample(name, logFiles[name]);
   }

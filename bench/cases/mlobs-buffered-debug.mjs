@@ -8,7 +8,7 @@ export async function setup({ dest }) {
   return {
     log: (_i, f) => log.debug(EVENT, f),
     // The timed loop runs in one request scope, as a handler's debug calls do.
-    around: (run) => scoped(run)(),
+    within: (run) => scoped(run)(),
     flush: () => log.flush(),
     close: () => log.shutdown(),
   };

@@ -3,7 +3,7 @@
 // and sends its trace context to the model service in the W3C traceparent header.
 
 import http from "node:http";
-import { withContext } from "@mlobs/core";
+import { bindContext } from "@mlobs/core";
 import { startTelemetry } from "@mlobs/core/otel";
 
 const telemetry = startTelemetry({
@@ -43,20 +43,20 @@ const server = http.createServer(async (req, res) => {
     return;
   }
   const payload = await readJson(req);
-  await withContext({ user_id: payload.user_id }, async () => {
-    log.info("score_request_received", { feature_count: Object.keys(payload.features).length });
-    const start = performance.now();
-    try {
-      const { status, body } = await callModelService(payload);
-      const latency_ms = Math.round((performance.now() - start) * 100) / 100;
-      if (status === 200) log.info("score_response_sent", { prediction: body.prediction, latency_ms });
-      else log.warn("model_service_rejected", { status, reason: body.error, latency_ms });
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-    } catch (error) {
-      log.error("model_service_unreachable", { err: error });
-      res.writeHead(502).end();
-    }
-  });
+  // The request's own scope: user_id reaches this request's records only, on keep-alive connections too.
+  bindContext({ user_id: payload.user_id });
+  log.info("score_request_received", { feature_count: Object.keys(payload.features).length });
+  const start = performance.now();
+  try {
+    const { status, body } = await callModelService(payload);
+    const latency_ms = Math.round((performance.now() - start) * 100) / 100;
+    if (status === 200) log.info("score_response_sent", { prediction: body.prediction, latency_ms });
+    else log.warn("model_service_rejected", { status, reason: body.error, latency_ms });
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  } catch (error) {
+    log.error("model_service_unreachable", { err: error });
+    res.writeHead(502).end();
+  }
 });
 
 server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {

@@ -1,8 +1,13 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import * as net from "node:net";
+import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "./configure.js";
 import { currentScope, type Scope } from "./internal/scope.js";
 import { mergeContext } from "./processors/merge-context.js";
+import type { Fields } from "./record.js";
 import { bindContext, clearContext, getContext, scoped, unbindContext, withContext } from "./scope.js";
 import { createLogCapture } from "./testing.js";
 
@@ -204,6 +209,49 @@ describe("scopes", () => {
       await later;
     })();
     expect(capture.entries).toEqual([{ event: "timer", user_id: "u-1" }]);
+  });
+});
+
+describe("scoped() for a queue consumer", () => {
+  it("a consumer reading newline-delimited messages from one socket: each message's records carry only its ids", async () => {
+    const { capture, log } = contextOnly();
+    const total = 200;
+    const server = net.createServer((socket) => {
+      const lines = Array.from({ length: total }, (_, n) =>
+        JSON.stringify({
+          job_id: `job-${n}`,
+          user_id: `user-${n}`,
+          priority: n % 4 === 0 ? "high" : undefined,
+        }),
+      );
+      socket.end(`${lines.join("\n")}\n`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const done: Promise<void>[] = [];
+    try {
+      const socket = net.connect((server.address() as AddressInfo).port, "127.0.0.1");
+      const handle = scoped(async (line: string) => {
+        const message = JSON.parse(line) as Fields;
+        log.info("message_received", { n: Number(String(message.job_id).slice(4)) });
+        bindContext(message);
+        await sleep(Math.floor(Math.random() * 3));
+        log.info("message_done", { n: Number(String(message.job_id).slice(4)) });
+      });
+      createInterface({ input: socket }).on("line", (line) => done.push(handle(line)));
+      await once(socket, "close");
+      await Promise.all(done);
+    } finally {
+      server.close();
+    }
+    expect(capture.entries).toHaveLength(2 * total);
+    for (const { event, n, ...fields } of capture.entries) {
+      if (event === "message_received") expect(fields).toEqual({});
+      else {
+        const i = n as number;
+        const own = { job_id: `job-${i}`, user_id: `user-${i}`, priority: i % 4 === 0 ? "high" : undefined };
+        expect(fields).toEqual(own);
+      }
+    }
   });
 });
 

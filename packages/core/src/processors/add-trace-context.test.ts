@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import { createBindings } from "../logger.js";
 import type { LogRecord, Processor } from "../record.js";
+import { scoped } from "../scope.js";
 import { createLogCapture } from "../testing.js";
 import { validSpanContext } from "../valid-span-context.js";
 import { type AddTraceContextOptions, addTraceContext } from "./add-trace-context.js";
@@ -126,6 +127,38 @@ describe("addTraceContext()", () => {
     };
     expect(addTraceContext()(record)!.fields.span_id).toBe(span.spanContext().spanId);
     expect(validSpanContext(ROOT_CONTEXT)).toBeUndefined();
+  });
+
+  it("outside a span, inside a scope: the scope's own id as trace_id, one per scope, under the configured key", async () => {
+    const { capture, log } = setup();
+    const renamed = setup(addTraceContext({ traceIdKey: "request_id" }));
+    const handle = scoped(async (n: number) => {
+      log.info("received", { n });
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      log.info("done", { n });
+      renamed.log.info("renamed", { n });
+    });
+    await Promise.all([0, 1, 2].map(handle));
+    const ids = [0, 1, 2].map((n) => {
+      const [received, done] = capture.entries.filter((e) => e.n === n);
+      expect(received!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(done!.trace_id).toBe(received!.trace_id);
+      expect(done!.span_id).toBeUndefined();
+      expect(renamed.capture.entries.find((e) => e.n === n)).toEqual({
+        event: "renamed",
+        n,
+        request_id: done!.trace_id,
+      });
+      return received!.trace_id;
+    });
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it("inside a span within a scope: the span's trace id wins", () => {
+    const { capture, log } = setup();
+    const span = tracer.startSpan("predict");
+    scoped(() => inSpan(span, () => log.info("inside")))();
+    expect(capture.entries[0]!.trace_id).toBe(span.spanContext().traceId);
   });
 
   it("throws at creation on an invalid key, naming the option", () => {
