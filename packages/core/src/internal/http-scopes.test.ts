@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import * as net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -12,6 +14,11 @@ import { createLogCapture, type LogCapture } from "../testing.js";
 import { currentScope } from "./scope.js";
 
 const REQUESTS = 1_000;
+/** A self-signed certificate for 127.0.0.1, for the HTTPS server and its client. */
+const TLS = {
+  cert: readFileSync(new URL("../../../../test/fixtures/localhost-cert.pem", import.meta.url)),
+  key: readFileSync(new URL("../../../../test/fixtures/localhost-key.pem", import.meta.url)),
+};
 /** Every third request binds an optional field that no other request has. */
 const hasCoupon = (n: number) => n % 3 === 0;
 const randomWait = () => sleep(Math.floor(Math.random() * 3));
@@ -37,14 +44,34 @@ function logOnEnd(log: Logger, res: http.ServerResponse, n: number): void {
  * POSTs `{ n }` (and `n` in an `x-n` header, for code that runs before the body is read) for every
  * request at once, over a keep-alive agent of 4 sockets; checks that the server saw 4 connections at most.
  */
-async function sendAll(server: http.Server, port: number): Promise<void> {
+/**
+ * Resolves when the server has closed `total` responses: the client may read a response before the
+ * server's own 'finish' and 'close' listeners have run.
+ */
+function responsesClosed(server: http.Server | https.Server, total: number): Promise<void> {
+  let closed = 0;
+  return new Promise((resolve) => {
+    server.on("request", (_req, res: http.ServerResponse) =>
+      res.once("close", () => {
+        if (++closed === total) resolve();
+      }),
+    );
+  });
+}
+
+async function sendAll(server: http.Server | https.Server, port: number): Promise<void> {
+  const allClosed = responsesClosed(server, REQUESTS);
   let connections = 0;
   server.on("connection", () => connections++);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const secure = server instanceof https.Server;
+  const client = secure ? https : http;
+  const agent = secure
+    ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: TLS.cert })
+    : new http.Agent({ keepAlive: true, maxSockets: 4 });
   const post = (n: number) =>
     new Promise<void>((resolve, reject) => {
       const headers = { "content-type": "application/json", "x-n": String(n) };
-      const req = http.request(
+      const req = client.request(
         { host: "127.0.0.1", port, path: "/score", method: "POST", agent, headers },
         (res) => {
           res.resume();
@@ -58,6 +85,7 @@ async function sendAll(server: http.Server, port: number): Promise<void> {
     });
   try {
     await Promise.all(Array.from({ length: REQUESTS }, (_, n) => post(n)));
+    await allClosed;
   } finally {
     agent.destroy();
   }
@@ -105,13 +133,13 @@ const EVENTS = [
   "response_closed",
 ];
 
-async function listen(server: http.Server): Promise<number> {
+async function listen(server: http.Server | https.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return (server.address() as AddressInfo).port;
 }
 
 /** Starts `server`, sends it every request, and stops it. */
-async function serveAll(server: http.Server): Promise<void> {
+async function serveAll(server: http.Server | https.Server): Promise<void> {
   try {
     await sendAll(server, await listen(server));
   } finally {
@@ -119,7 +147,7 @@ async function serveAll(server: http.Server): Promise<void> {
   }
 }
 
-function close(server: http.Server): Promise<void> {
+function close(server: http.Server | https.Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
 }
@@ -154,12 +182,19 @@ describe("request scopes on HTTP servers", () => {
     expectOwnFieldsOnly(capture, EVENTS);
   }, 60_000);
 
+  it("node:https, keep-alive: 1,000 requests, every record has only its own request's fields", async () => {
+    const { capture, log } = setup();
+    await serveAll(https.createServer(TLS, nodeHandler(log)));
+    expectOwnFieldsOnly(capture, EVENTS);
+  }, 60_000);
+
   it("node:http, pipelining: 200 requests written at once on one connection", async () => {
     const { capture, log } = setup();
     const server = http.createServer(nodeHandler(log));
     const total = 200;
     try {
       const port = await listen(server);
+      const allClosed = responsesClosed(server, total);
       await new Promise<void>((resolve, reject) => {
         const socket = net.connect(port, "127.0.0.1");
         let answers = 0;
@@ -174,6 +209,7 @@ describe("request scopes on HTTP servers", () => {
         });
         socket.write(requests.join(""));
       });
+      await allClosed;
     } finally {
       await close(server);
     }

@@ -1,11 +1,20 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { context, metrics, ROOT_CONTEXT, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
+import {
+  context,
+  metrics,
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from "@opentelemetry/api";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import type { Fields } from "../record.js";
-import { scoped } from "../scope.js";
+import { bindContext, scoped } from "../scope.js";
+import { createLogCapture } from "../testing.js";
 import { type InstrumentPredictOptions, instrumentPredict } from "./instrument-predict.js";
 import { InvalidFeatureError } from "./invalid-feature-error.js";
 import { createTestTelemetry } from "./test-telemetry.js";
@@ -265,6 +274,47 @@ describe("instrumentPredict(): trace correlation", () => {
       traceIds.add(records[0]!.trace_id);
     }
     expect(traceIds.size).toBe(200);
+  });
+});
+
+describe("instrumentPredict(): scopes without an OpenTelemetry SDK", () => {
+  it("makes each call a scope: one trace_id per call (the request's inside one), and what the model binds stays in the call", async () => {
+    const capture = createLogCapture();
+    const logger = createLogger({ outputs: [capture] });
+    // A no-op tracer, as without an SDK: its spans have no valid ids.
+    const tracer = new ProxyTracerProvider().getTracer("none");
+    const predict = instrumentPredict(
+      async (f: { n: number }) => {
+        bindContext({ model_step: `step-${f.n}` });
+        await sleep(1);
+        logger.info("inside_model");
+        return 0.9;
+      },
+      { modelName: "churn", logger, tracer },
+    );
+    await Promise.all([predict({ n: 1 }), predict({ n: 2 })]);
+    await scoped(async () => {
+      logger.info("request_started");
+      await predict({ n: 3 });
+      logger.info("request_done");
+    })();
+    const byPrediction = new Map<unknown, Fields[]>();
+    for (const entry of capture.entries.filter((e) => e.prediction_id !== undefined))
+      byPrediction.set(entry.prediction_id, [...(byPrediction.get(entry.prediction_id) ?? []), entry]);
+    expect(byPrediction.size).toBe(3);
+    const ids = [...byPrediction.values()].map((records) => {
+      expect(new Set(records.map((r) => r.trace_id)).size).toBe(1);
+      expect(records[0]!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      return records[0]!.trace_id;
+    });
+    expect(new Set(ids).size).toBe(3);
+    const request = capture.entries.filter(
+      (e) => e.event === "request_started" || e.event === "request_done",
+    );
+    expect(request.map((e) => [e.trace_id, e.model_step])).toEqual([
+      [ids[2], undefined],
+      [ids[2], undefined],
+    ]);
   });
 });
 
