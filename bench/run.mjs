@@ -1,7 +1,7 @@
 // pnpm bench: every (variant, round) in a fresh `node --expose-gc` process, rounds interleaved with
 // the variant order rotated, medians printed as one table with each variant's ratio to mlobs.
 //
-//   node run.mjs [suite...]          suites: logs (default), otel, e2e, winston, all
+//   node run.mjs [suite...]          suites: logs (default), otel, e2e, winston, buffer, all
 //   BENCH_ROUNDS=5 BENCH_N=200000 BENCH_WARMUP=20000 BENCH_MODE=tight|yield BENCH_ONLY=mlobs,pino
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";

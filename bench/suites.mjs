@@ -118,6 +118,26 @@ export const SUITES = {
       );
     },
   },
+  buffer: {
+    title:
+      "The debug buffer: a debug call held in a request scope (never flushed) against an info call written to /dev/null",
+    baseline: "mlobs",
+    variants: [
+      { id: "mlobs", file: "mlobs", title: "mlobs info call, JSON to /dev/null (reference)" },
+      {
+        id: "buffered-debug",
+        file: "mlobs-buffered-debug",
+        // Held, then discarded at the scope's end: the sample checks that no line is written.
+        linesPerRecord: 0,
+        title: "mlobs debug call held by buffer: {} (20 KB ring, evicting)",
+      },
+    ],
+    notes: (_rate, results, median) => {
+      const ns = (id, key) => median(results[id].map((r) => r[key]));
+      const of = (key) => ratio(ns("buffered-debug", key), ns("mlobs", key));
+      return `buffered debug call / info call: ${of("nsPerCall")}x ns/call, ${of("cpuNsPerRecord")}x CPU ns (target <= 2.00x)`;
+    },
+  },
   winston: {
     title:
       "winston to OpenTelemetry: JSON lines to /dev/null plus an OTel transport (batch, 1M queue, counting exporter)",

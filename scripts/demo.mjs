@@ -111,6 +111,12 @@ try {
   runExample("ml-prediction", {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.http}`,
     OTEL_SERVICE_NAME: "ml-prediction",
+    OTEL_RESOURCE_ATTRIBUTES: "demo.example=ml-prediction",
+  });
+  // Ground truth from a second process, through the same collector.
+  runExample("ml-outcomes", {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.http}`,
+    OTEL_RESOURCE_ATTRIBUTES: "demo.example=ml-outcomes",
   });
 } finally {
   // SIGTERM: the collector flushes its file and exits cleanly.
@@ -141,6 +147,49 @@ console.log(
 console.log(
   `query it: node collector/flatten-logs.mjs ${outDir}/logs.jsonl | grep low_confidence_prediction`,
 );
+
+heading("the debug buffer: debug lines per request, as the collector received them");
+for (const user of ["user-001", "user-002", "user-003"]) {
+  const records = lines.filter((r) => r.attributes?.user_id === user);
+  const debug = records.filter((r) => r.severity === "debug").map((r) => r.event);
+  const outcome = records.map((r) => r.event).find((e) => e !== "request_received" && !debug.includes(e));
+  console.log(
+    `${user} (${outcome}): ${debug.length ? debug.join(", ") : "no debug lines (discarded with the request)"}`,
+  );
+}
+
+heading(`the ML metrics in ${outDir}/metrics.jsonl (last value of each series)`);
+const series = new Map();
+for (const line of readFileSync(`${outDir}/metrics.jsonl`, "utf8").split("\n").filter(Boolean)) {
+  for (const rm of JSON.parse(line).resourceMetrics ?? []) {
+    const resource = rm.resource?.attributes ?? [];
+    const service = resource.find((a) => a.key === "service.name")?.value.stringValue;
+    const example = resource.find((a) => a.key === "demo.example")?.value.stringValue;
+    for (const sm of rm.scopeMetrics ?? []) {
+      for (const metric of sm.metrics ?? []) {
+        if (!metric.name.startsWith("ml.")) continue;
+        const points = metric.sum?.dataPoints ?? metric.histogram?.dataPoints ?? [];
+        for (const p of points) {
+          const attrs = (p.attributes ?? [])
+            .filter((a) => !a.key.startsWith("model."))
+            .map((a) => `${a.key}=${Object.values(a.value)[0]}`)
+            .join(" ");
+          const model = (p.attributes ?? []).find((a) => a.key === "model.version")?.value.stringValue;
+          const value =
+            p.count !== undefined
+              ? `count ${p.count}, sum ${Number(p.sum).toFixed(2)}`
+              : Number(p.asInt ?? p.asDouble);
+          series.set(
+            `examples/${example} ${service}: ${metric.name} {${[model, attrs].filter(Boolean).join(" ")}}`,
+            value,
+          );
+        }
+      }
+    }
+  }
+}
+for (const [name, value] of [...series].sort()) console.log(`${name}: ${value}`);
+
 report(".cache/demo/otel-out/logs.jsonl");
 
 // The tutorial's questions per model version, from the file: the mlobs command (packages/cli).

@@ -53,11 +53,18 @@ async function runExample(otlpHttpUrl: string): Promise<Entry[]> {
   expect(code, stderr).toBe(0);
   expect(entries.map((e) => e.event)).toEqual([
     "request_received",
+    // The low-confidence and the failed request's debug lines, held until then (the debug buffer).
+    "request_parsed",
+    "features_normalized",
+    "model_scored",
     "low_confidence_prediction",
     "request_received",
     "prediction_complete",
     "request_received",
+    "request_parsed",
     "prediction_failed",
+    "prediction_outcome",
+    "prediction_outcome",
   ]);
   return entries;
 }
@@ -66,10 +73,20 @@ async function runExample(otlpHttpUrl: string): Promise<Entry[]> {
 function expectSameRecords(entries: Entry[], received: FlatRecord[]) {
   expect(received).toHaveLength(entries.length);
   for (const entry of entries) {
-    const matches = received.filter((r) => r.traceId === entry.trace_id && r.eventName === entry.event);
+    // Outcomes are recorded outside any trace: their prediction_id tells them apart.
+    const matches = received.filter(
+      (r) =>
+        r.traceId === (entry.trace_id ?? "") &&
+        r.eventName === entry.event &&
+        r.attributes.prediction_id === entry.prediction_id,
+    );
     expect(matches, `${entry.event} ${entry.trace_id}`).toHaveLength(1);
     const [record] = matches as [FlatRecord];
-    expect(record).toMatchObject({ spanId: entry.span_id, severityText: entry.level, body: entry.event });
+    expect(record).toMatchObject({
+      spanId: entry.span_id ?? "",
+      severityText: entry.level,
+      body: entry.event,
+    });
     expect(record.timeUnixNano).toBe(String(BigInt(Date.parse(entry.timestamp as string)) * 1_000_000n));
     expect(record.resource).toMatchObject({ "service.name": "churn-model", "service.version": "churn-v3.2" });
     for (const [key, value] of Object.entries(entry)) {
@@ -488,6 +505,9 @@ describe("docs/backends.md", () => {
       .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.trace_id, l.event])).toEqual([
       [traceId, "request_received"],
+      [traceId, "request_parsed"],
+      [traceId, "features_normalized"],
+      [traceId, "model_scored"],
       [traceId, "low_confidence_prediction"],
     ]);
   });

@@ -63,6 +63,18 @@ export interface RunningCollector {
    * shutdown, so call it after stop() or inside waitFor().
    */
   readRecords(): Promise<FlatRecord[]>;
+  /** Metric points in the metrics file (file/metrics), in order; same timing as readRecords(). */
+  readMetricPoints(): Promise<FlatMetricPoint[]>;
+}
+
+/** One metric data point, flattened out of the file exporter's OTLP/JSON metrics batches. */
+export interface FlatMetricPoint {
+  name: string;
+  /** The service that sent it. */
+  service: unknown;
+  attributes: Record<string, unknown>;
+  /** A sum's or gauge's value, or a histogram's count, sum and bucket counts. */
+  value: number | { count: number; sum: number; bucketCounts: number[]; bounds: number[] };
 }
 
 const live = new Set<ChildProcess>();
@@ -187,6 +199,7 @@ async function startOnFreePorts(options: StartCollectorOptions): Promise<Running
       await launch();
     },
     readRecords: () => readRecords(join(outputDir, "logs.jsonl")),
+    readMetricPoints: () => readMetricPoints(join(outputDir, "metrics.jsonl")),
   };
 }
 
@@ -210,8 +223,8 @@ export async function waitFor<T>(
   }
 }
 
-/** Reads a file exporter output (one OTLP/JSON logs batch per line) as flat records. */
-export async function readRecords(file: string): Promise<FlatRecord[]> {
+/** The parsed batches of a file exporter output (one OTLP/JSON batch per line); none if it does not exist yet. */
+async function readBatches<T>(file: string): Promise<T[]> {
   const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return "";
     throw e;
@@ -219,7 +232,46 @@ export async function readRecords(file: string): Promise<FlatRecord[]> {
   return text
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .flatMap((line) => flattenLogsBatch(JSON.parse(line) as OtlpLogsBatch));
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** Reads a file exporter output (one OTLP/JSON logs batch per line) as flat records. */
+export async function readRecords(file: string): Promise<FlatRecord[]> {
+  return (await readBatches<OtlpLogsBatch>(file)).flatMap(flattenLogsBatch);
+}
+
+/** Reads a file exporter output of metrics (one OTLP/JSON metrics batch per line) as flat points. */
+export async function readMetricPoints(file: string): Promise<FlatMetricPoint[]> {
+  return (await readBatches<OtlpMetricsBatch>(file)).flatMap((batch) =>
+    (batch.resourceMetrics ?? []).flatMap((rm) => {
+      const service = decodeAttributes(rm.resource?.attributes)["service.name"];
+      return (rm.scopeMetrics ?? []).flatMap((sm) =>
+        (sm.metrics ?? []).flatMap((metric) => {
+          const points = metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? [];
+          const flat: FlatMetricPoint[] = points.map((p) => ({
+            name: metric.name,
+            service,
+            attributes: decodeAttributes(p.attributes),
+            value: Number(p.asInt ?? p.asDouble ?? 0),
+          }));
+          for (const p of metric.histogram?.dataPoints ?? []) {
+            flat.push({
+              name: metric.name,
+              service,
+              attributes: decodeAttributes(p.attributes),
+              value: {
+                count: Number(p.count ?? 0),
+                sum: Number(p.sum ?? 0),
+                bucketCounts: (p.bucketCounts ?? []).map(Number),
+                bounds: p.explicitBounds ?? [],
+              },
+            });
+          }
+          return flat;
+        }),
+      );
+    }),
+  );
 }
 
 /** Flattens one OTLP/JSON ExportLogsServiceRequest into one object per log record. */
@@ -320,6 +372,34 @@ interface OtlpLogsBatch {
         attributes?: OtlpKeyValue[];
         traceId?: string;
         spanId?: string;
+      }[];
+    }[];
+  }[];
+}
+
+interface OtlpNumberPoint {
+  attributes?: OtlpKeyValue[];
+  asInt?: string | number;
+  asDouble?: number;
+}
+
+interface OtlpMetricsBatch {
+  resourceMetrics?: {
+    resource?: { attributes?: OtlpKeyValue[] };
+    scopeMetrics?: {
+      metrics?: {
+        name: string;
+        sum?: { dataPoints?: OtlpNumberPoint[] };
+        gauge?: { dataPoints?: OtlpNumberPoint[] };
+        histogram?: {
+          dataPoints?: {
+            attributes?: OtlpKeyValue[];
+            count?: string | number;
+            sum?: number;
+            bucketCounts?: (string | number)[];
+            explicitBounds?: number[];
+          }[];
+        };
       }[];
     }[];
   }[];

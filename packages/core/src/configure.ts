@@ -1,3 +1,4 @@
+import { createDebugBuffer, type DebugBufferOptions } from "./internal/debug-buffer.js";
 import { type EncodeLimits, limits } from "./internal/json.js";
 import { LEVEL_VALUES, LEVELS, type Level, SILENT } from "./levels.js";
 import { createBindings, Logger, type LoggerCore } from "./logger.js";
@@ -28,9 +29,16 @@ export interface LoggerOptions {
   fields?: Fields;
   /** Caps on encoding one value (process-wide): string length, depth, items. */
   limits?: Partial<EncodeLimits>;
+  /**
+   * Holds the records at or below `buffer.level` (default `debug`, even below `level`) per scope,
+   * up to `buffer.maxBytes` of JSON (default 20,480), and writes them only when the scope logs an
+   * error, a `low_confidence_prediction` or `prediction_failed`, a record `buffer.flushOn` accepts,
+   * or calls `logger.flushBuffer()`; they are discarded when the scope ends otherwise.
+   */
+  buffer?: DebugBufferOptions;
 }
 
-const OPTION_NAMES = ["name", "level", "format", "processors", "outputs", "fields", "limits"];
+const OPTION_NAMES = ["name", "level", "format", "processors", "outputs", "fields", "limits", "buffer"];
 const LEVEL_NAMES = [...LEVELS, "silent"] as const;
 const FORMATS = ["json", "console"] as const;
 
@@ -108,8 +116,11 @@ function createCore(options: LoggerOptions): LoggerCore {
   validate(options);
   if (options.limits !== undefined) Object.assign(limits, options.limits);
   const chosenFormat = format(options);
+  const level = threshold(options);
+  const buffer = options.buffer === undefined ? undefined : createDebugBuffer(options.buffer, level);
   return {
-    threshold: threshold(options),
+    threshold: buffer === undefined ? level : Math.min(level, buffer.level),
+    buffer,
     processors: options.processors ?? defaultProcessors(),
     outputs: options.outputs ?? [stdoutOutput({ format: chosenFormat })],
   };

@@ -17,6 +17,7 @@ export {
   type PredictCallOptions,
 } from "./ml/instrument-predict.js";
 export { InvalidFeatureError } from "./ml/invalid-feature-error.js";
+export { recordOutcome } from "./ml/record-outcome.js";
 export { ML } from "./ml/semconv.js";
 export { type OtelOutputOptions, otelOutput } from "./otel/otel-output.js";
 export { toAttributeValue } from "./otel/to-attribute-value.js";

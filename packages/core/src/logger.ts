@@ -1,6 +1,15 @@
 import { context } from "@opentelemetry/api";
+import {
+  BUFFER_EVICTED,
+  type DebugBuffer,
+  holdRecord,
+  isFlushTrigger,
+  takeHeld,
+  unitOfWork,
+} from "./internal/debug-buffer.js";
 import { diagnostics } from "./internal/diagnostics.js";
 import { describe } from "./internal/json.js";
+import { currentScope, type Scope } from "./internal/scope.js";
 import { LEVEL_VALUES, type Level } from "./levels.js";
 import type { Bindings, Fields, LogRecord, Output, Processor } from "./record.js";
 import { serializeFields } from "./renderers/json.js";
@@ -10,7 +19,10 @@ import { serializeFields } from "./renderers/json.js";
  * loggers obtained earlier with `getLogger()` follow.
  */
 export interface LoggerCore {
+  /** The lowest level value processed at all: the logger's level, or the buffer's when lower. */
   threshold: number;
+  /** The debug buffer (option `buffer`), when set. */
+  buffer: DebugBuffer | undefined;
   processors: readonly Processor[];
   outputs: readonly Output[];
 }
@@ -109,6 +121,16 @@ export class Logger {
     return new Logger(this.#core, name, this.#bindings);
   }
 
+  /**
+   * Writes the records held by the debug buffer (option `buffer`) for the current scope, in their
+   * order, as an error would; does nothing without a buffer or outside a scope.
+   */
+  flushBuffer(): void {
+    const buffer = this.#core.buffer;
+    const scope = currentScope();
+    if (buffer !== undefined && scope !== undefined) this.#flushHeld(buffer, unitOfWork(scope));
+  }
+
   /** Resolves when every output has written what it was given. */
   async flush(): Promise<void> {
     await Promise.all(this.#core.outputs.map((output) => output.flush()));
@@ -120,6 +142,44 @@ export class Logger {
   }
 
   #log(level: Level, event: string, given: Fields | Error | undefined): void {
+    const buffer = this.#core.buffer;
+    let scope: Scope | undefined;
+    if (buffer !== undefined) {
+      scope = currentScope();
+      const value = LEVEL_VALUES[level];
+      // Outside a scope nothing is held; inside, a record above the buffer's level and below the
+      // logger's is neither held nor written.
+      if (value < buffer.threshold && (scope === undefined || value > buffer.level)) return;
+    }
+    const record = this.#process(level, event, given);
+    if (record === null) return;
+    if (scope !== undefined && !this.#route(buffer as DebugBuffer, unitOfWork(scope), record)) return;
+    this.#write(record);
+  }
+
+  /** Holds the record (false), or flushes what is held if it is a trigger and lets it be written (true). */
+  #route(buffer: DebugBuffer, unit: Scope, record: LogRecord): boolean {
+    if (isFlushTrigger(buffer, record)) {
+      this.#flushHeld(buffer, unit);
+      return true;
+    }
+    if (LEVEL_VALUES[record.level] <= buffer.level) {
+      holdRecord(buffer, unit, record);
+      return false;
+    }
+    return true;
+  }
+
+  #flushHeld(buffer: DebugBuffer, unit: Scope): void {
+    const { records, evicted } = takeHeld(buffer, unit);
+    if (evicted > 0) {
+      const announcement = this.#process("warn", BUFFER_EVICTED, { evicted_count: evicted });
+      if (announcement !== null) this.#write(announcement);
+    }
+    for (let i = 0; i < records.length; i++) this.#write(records[i]!);
+  }
+
+  #process(level: Level, event: string, given: Fields | Error | undefined): LogRecord | null {
     let record: LogRecord | null = {
       time: Date.now(),
       level,
@@ -137,12 +197,16 @@ export class Logger {
       } catch (error) {
         record = broken(current, processors[i]!, i, `threw ${describe(error)}`);
       }
-      if (record === null) return;
+      if (record === null) return null;
       // A processor that forgot its `return` must not hand `undefined` to the next one.
       if (typeof record !== "object") {
         record = broken(current, processors[i]!, i, `returned ${typeof record}, not a record or null`);
       }
     }
+    return record;
+  }
+
+  #write(record: LogRecord): void {
     const outputs = this.#core.outputs;
     for (let i = 0; i < outputs.length; i++) {
       try {

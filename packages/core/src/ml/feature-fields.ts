@@ -3,7 +3,8 @@ import type { Fields } from "../record.js";
 /**
  * What `request_received` says about the input features: `"count"` (the default) only
  * `feature_count`; `"names"` adds `feature_names`; `{ values }` adds the values themselves as
- * `features`, for a `sampleRate` share of calls (0..1), with the `redact` keys replaced.
+ * `features`, for a `sampleRate` share of traces (0..1, decided from the trace id), with the
+ * `redact` keys replaced, and to every `prediction_failed`.
  */
 export type FeaturePolicy =
   | "count"
@@ -12,8 +13,16 @@ export type FeaturePolicy =
 
 const REDACTED = "[REDACTED]";
 
-/** The `request_received` fields for `input` (one item, or a batch when `batch` is set) under `policy`. */
-export function featureFields(input: unknown, policy: FeaturePolicy, batch: boolean): Fields {
+/**
+ * The `request_received` fields for `input` (one item, or a batch when `batch` is set) under
+ * `policy`; `sampled` says whether this call's trace is in the policy's `sampleRate` share.
+ */
+export function featureFields(
+  input: unknown,
+  policy: FeaturePolicy,
+  batch: boolean,
+  sampled: boolean,
+): Fields {
   const items = batch ? (input as readonly unknown[]) : undefined;
   const first = items === undefined ? input : items[0];
   const fields: Fields = {};
@@ -23,13 +32,27 @@ export function featureFields(input: unknown, policy: FeaturePolicy, batch: bool
   const names = featureNames(first);
   if (names !== undefined) fields.feature_names = names;
   if (policy === "names") return fields;
-  const { sampleRate, redact = [] } = policy.values;
-  // Math.random() rather than the trace id: a sampled trace must not imply logged feature values.
-  if (sampleRate > 0 && Math.random() < sampleRate) {
-    fields.features =
-      items === undefined ? redactValues(input, redact) : items.map((item) => redactValues(item, redact));
-  }
+  if (sampled) Object.assign(fields, capturedFeatures(input, policy, batch));
   return fields;
+}
+
+/**
+ * The payload fields of a call under a `{ values }` policy: `features` (redacted; per item for a
+ * batch, so every item of a captured batch is captured) and `sample_rate`, the share of traces
+ * whose payloads are captured, so that a query can weight what it counts. Nothing for other policies.
+ */
+export function capturedFeatures(
+  input: unknown,
+  policy: FeaturePolicy,
+  batch: boolean,
+  sampleRate = typeof policy === "object" ? policy.values.sampleRate : 0,
+): Fields {
+  if (typeof policy !== "object") return {};
+  const redact = policy.values.redact ?? [];
+  const features = batch
+    ? (input as readonly unknown[]).map((item) => redactValues(item, redact))
+    : redactValues(input, redact);
+  return { features, sample_rate: sampleRate };
 }
 
 function countFeatures(input: unknown): number | undefined {

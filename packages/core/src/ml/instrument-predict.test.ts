@@ -1,6 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { metrics, ProxyTracerProvider, SpanStatusCode, trace } from "@opentelemetry/api";
+import {
+  context,
+  metrics,
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from "@opentelemetry/api";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import type { Fields } from "../record.js";
@@ -9,6 +18,7 @@ import { createLogCapture } from "../testing.js";
 import { type InstrumentPredictOptions, instrumentPredict } from "./instrument-predict.js";
 import { InvalidFeatureError } from "./invalid-feature-error.js";
 import { createTestTelemetry } from "./test-telemetry.js";
+import { traceIdRatioSampled } from "./trace-id-ratio.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const FEATURES = { age: 35, balance: 20, campaign: 1 };
@@ -563,7 +573,8 @@ describe("instrumentPredict(): metrics", () => {
     expect(sum("ml.predictions")).toBe(3);
     expect(sum("ml.predictions.low_confidence")).toBe(1);
     expect(sum("ml.predictions.failed")).toBe(1);
-    expect(points.filter((p) => p.name !== "ml.prediction.duration")).toEqual([
+    const histograms = ["ml.prediction.duration", "ml.prediction.confidence"];
+    expect(points.filter((p) => !histograms.includes(p.name))).toEqual([
       { name: "ml.predictions", attributes: model, value: 3 },
       { name: "ml.predictions.low_confidence", attributes: model, value: 1 },
       { name: "ml.predictions.failed", attributes: failed, value: 1 },
@@ -573,6 +584,58 @@ describe("instrumentPredict(): metrics", () => {
       [model, 2],
       [failed, 1],
     ]);
+  });
+
+  it("records each item's confidence, and the named features by value or bounded category", async () => {
+    const { readMetrics, options } = setup({
+      featureMetrics: { features: ["age", "plan", "vip"], maxCategories: 2 },
+    });
+    const predict = instrumentPredict((f: { p: number; [feature: string]: unknown }) => f.p, options);
+    predict({ p: 0.9, age: 30, plan: "basic", vip: true });
+    predict({ p: 0.2, age: 50, plan: "pro", vip: false });
+    predict({ p: 0.5, plan: "team" });
+    predict({ p: 0.5, age: "unknown", plan: "enterprise" });
+    const batch = instrumentPredict(
+      (rows: { p: number }[]) => rows.map((r) => r.p),
+      setup({ batch: true }).options,
+    );
+    batch([{ p: 0.95 }, { p: 0.7 }]);
+    const points = await readMetrics();
+    const model = { "model.name": "churn", "model.version": "v3.2" };
+    expect(points.find((p) => p.name === "ml.prediction.confidence")).toEqual({
+      name: "ml.prediction.confidence",
+      attributes: model,
+      // max(p, 1 - p) of 0.9, 0.2, 0.5, 0.5
+      value: { count: 4, sum: 0.9 + 0.8 + 0.5 + 0.5 },
+    });
+    expect(points.find((p) => p.name === "ml.feature.value")).toEqual({
+      name: "ml.feature.value",
+      attributes: { ...model, "ml.feature.name": "age" },
+      value: { count: 2, sum: 80 },
+    });
+    const categories = points
+      .filter((p) => p.name === "ml.feature.category")
+      .map((p) => [p.attributes["ml.feature.name"], p.attributes["ml.feature.category.value"], p.value]);
+    expect(categories).toEqual([
+      ["plan", "basic", 1],
+      ["vip", "true", 1],
+      ["plan", "pro", 1],
+      ["vip", "false", 1],
+      ["plan", "__other__", 2],
+      // A string is a category, even of a feature that is otherwise numeric.
+      ["age", "unknown", 1],
+    ]);
+    for (const p of points.filter((p) => p.name.startsWith("ml.feature."))) {
+      expect(p.attributes).toMatchObject(model);
+    }
+  });
+
+  it("records the confidence of every batch item", async () => {
+    const { readMetrics, options } = setup({ batch: true });
+    instrumentPredict((rows: number[]) => rows, options)([0.9, 0.3, 0.6]);
+    const points = await readMetrics();
+    const confidence = points.find((p) => p.name === "ml.prediction.confidence")?.value as { count: number };
+    expect(confidence.count).toBe(3);
   });
 
   it("follows the global meter provider when none is given, even one registered after wrapping", async () => {
@@ -663,6 +726,123 @@ describe("instrumentPredict(): feature payload policy", () => {
   });
 });
 
+/** Deterministic trace ids (mulberry32 from a fixed seed): the same 10,000 on every run. */
+function traceIds(count: number, seed = 0x5eed): string[] {
+  let state = seed;
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0).toString(16).padStart(8, "0");
+  };
+  return Array.from({ length: count }, () => next() + next() + next() + next());
+}
+
+/** Runs `fn` as a service does for a request whose traceparent names `traceId`. */
+function inTrace<T>(traceId: string, fn: () => T): T {
+  const parent = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId,
+    spanId: "00f067aa0ba902b7",
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  });
+  return context.with(parent, fn);
+}
+
+describe("instrumentPredict(): payload capture follows the trace", () => {
+  const input = { age: 35, ssn: "123-45-6789", balance: 20 };
+  const policy = { values: { sampleRate: 0.3, redact: ["ssn"] } };
+
+  it("captures the same traces in two services of one trace, a 0.3 ± 0.02 share of 10,000, as a 0.3 trace sampler would", () => {
+    const gateway = setup({ modelName: "fraud", features: policy });
+    const ranker = setup({ modelName: "ranker", features: policy });
+    const first = instrumentPredict(() => 0.9, gateway.options);
+    const second = instrumentPredict(() => 0.9, ranker.options);
+    const ids = traceIds(10_000);
+    for (const id of ids) {
+      inTrace(id, () => first(input));
+      inTrace(id, () => second(input));
+    }
+    const captured = (entries: Fields[]) =>
+      entries.filter((e) => e.event === "request_received" && "features" in e).map((e) => e.trace_id);
+    const inGateway = captured(gateway.capture.entries);
+    expect(captured(ranker.capture.entries)).toEqual(inGateway);
+    expect(Math.abs(inGateway.length / ids.length - 0.3)).toBeLessThanOrEqual(0.02);
+    const sampler = new TraceIdRatioBasedSampler(0.3);
+    expect(inGateway).toEqual(
+      ids.filter(
+        (id) => sampler.shouldSample(ROOT_CONTEXT, id).decision === SamplingDecision.RECORD_AND_SAMPLED,
+      ),
+    );
+    for (const e of gateway.capture.entries.filter((e) => "features" in e)) {
+      expect(e).toMatchObject({ sample_rate: 0.3, features: { age: 35, ssn: "[REDACTED]", balance: 20 } });
+    }
+  });
+
+  it("without a tracing SDK, decides from the scope's correlation id: the trace_id of the request's records", async () => {
+    const capture = createTestTelemetry().capture;
+    const logger = createLogger({ outputs: [capture] });
+    const predict = instrumentPredict(() => 0.9, { modelName: "m", logger, features: policy });
+    // No tracer: the API's no-op tracer gives no valid span.
+    const handle = scoped(async () => {
+      logger.info("request_started");
+      predict(input);
+      predict(input);
+    });
+    for (let i = 0; i < 400; i++) await handle();
+    const byTrace = new Map<unknown, Fields[]>();
+    for (const e of capture.entries) byTrace.set(e.trace_id, [...(byTrace.get(e.trace_id) ?? []), e]);
+    expect(byTrace.size).toBe(400);
+    let captured = 0;
+    for (const [traceId, entries] of byTrace) {
+      const received = entries.filter((e) => e.event === "request_received");
+      const sampled = traceIdRatioSampled(traceId as string, 0.3);
+      expect(received.map((e) => "features" in e)).toEqual([sampled, sampled]);
+      if (sampled) captured++;
+    }
+    expect(captured).toBeGreaterThan(0);
+    expect(captured).toBeLessThan(400);
+  });
+
+  it("always captures the redacted input of prediction_failed, with sample_rate 1, even at sampleRate 0", () => {
+    const { capture, options } = setup({ features: { values: { sampleRate: 0, redact: ["ssn"] } } });
+    const predict = instrumentPredict(() => {
+      throw new Error("model not loaded");
+    }, options);
+    expect(() => predict(input)).toThrow("model not loaded");
+    const [received, failed] = capture.entries as [Fields, Fields];
+    expect(received).not.toHaveProperty("features");
+    expect(failed).toMatchObject({
+      event: "prediction_failed",
+      features: { age: 35, ssn: "[REDACTED]", balance: 20 },
+      sample_rate: 1,
+    });
+  });
+
+  it("logs no input on prediction_failed without a values policy", () => {
+    const { capture, options } = setup({ features: "names" });
+    expect(() => instrumentPredict(() => Number.NaN, options)({ age: Number.NaN })).toThrow();
+    expect(capture.entries[1]).not.toHaveProperty("features");
+    expect(capture.entries[1]).not.toHaveProperty("sample_rate");
+  });
+
+  it("captures every item of a batch or none, by the batch's trace", () => {
+    const { capture, options } = setup({ batch: true, features: { values: { sampleRate: 0.5 } } });
+    const predict = instrumentPredict((rows: number[][]) => rows.map(() => 0.9), options);
+    const rows = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ];
+    for (const id of traceIds(200)) inTrace(id, () => predict(rows));
+    const received = capture.entries.filter((e) => e.event === "request_received");
+    const captured = received.filter((e) => "features" in e);
+    expect(captured.length).toBeGreaterThan(0);
+    expect(captured.length).toBeLessThan(received.length);
+    for (const e of captured) expect(e).toMatchObject({ features: rows, sample_rate: 0.5, batch_size: 3 });
+  });
+});
+
 describe("instrumentPredict(): options", () => {
   it.each([
     [{}, /modelName undefined: expected a non-empty string/],
@@ -673,6 +853,11 @@ describe("instrumentPredict(): options", () => {
     [
       { modelName: "m", features: { values: { sampleRate: 1, redact: "ssn" } } },
       /features.values.redact "ssn"/,
+    ],
+    [{ modelName: "m", featureMetrics: "age" }, /featureMetrics "age": expected an array of feature names/],
+    [
+      { modelName: "m", featureMetrics: { features: ["plan"], maxCategories: -1 } },
+      /featureMetrics .*maxCategories\?: integer >= 0/,
     ],
     [{ modelName: "m", requiredFeatures: "age" }, /requiredFeatures "age": expected an array of strings/],
     [{ modelName: "m", interval: () => [0, 1] }, /maxIntervalWidth undefined: expected a number >= 0/],

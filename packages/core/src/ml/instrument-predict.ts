@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
 import {
   type Attributes,
-  type Counter,
-  type Histogram,
+  isValidTraceId,
   type Meter,
-  metrics,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -14,12 +12,17 @@ import {
 import { getLogger } from "../configure.js";
 import { describe } from "../internal/json.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
+import { currentScope } from "../internal/scope.js";
 import type { Logger } from "../logger.js";
 import type { Fields } from "../record.js";
 import { withContext } from "../scope.js";
-import { type FeaturePolicy, featureFields } from "./feature-fields.js";
+import { capturedFeatures, type FeaturePolicy, featureFields } from "./feature-fields.js";
+import { createFeatureRecorder, type FeatureMetricsOption } from "./feature-metrics.js";
+import { followInstruments } from "./instruments.js";
 import { type Interpretation, interpretOutput, type OutputSettings } from "./interpret-output.js";
+import { DEFAULT_RECENT_PREDICTIONS, RecentPredictions } from "./recent-predictions.js";
 import { ML } from "./semconv.js";
+import { traceIdRatioSampled } from "./trace-id-ratio.js";
 import { validateFeatures } from "./validate-features.js";
 
 /** Options of `instrumentPredict()`; `Input` and `Output` are one item's, also for a batch. */
@@ -44,8 +47,20 @@ export interface InstrumentPredictOptions<Input, Output> {
   requiredFeatures?: readonly string[];
   /** What `request_received` tells about the features. Default `count`. */
   features?: FeaturePolicy;
+  /**
+   * Features whose distribution is recorded per item, by model name and version, so that a backend
+   * can alert on drift: numbers on `ml.feature.value` (histogram), strings and booleans on
+   * `ml.feature.category` (counter; the first `maxCategories`, default 50, values per feature,
+   * the rest as `__other__`). Names are keys of object inputs, or indices ("0") of array inputs.
+   */
+  featureMetrics?: FeatureMetricsOption;
   /** The input is an array of items and the output an array of their predictions: events per call. */
   batch?: boolean;
+  /**
+   * How many recent predictions are held, by prediction id, so that `recordOutcome()` in this
+   * process can join their outcome (`correct`, `abs_error`). Default 10,000; 0 holds none.
+   */
+  recentPredictions?: number;
   /** The logger for the events. Default `getLogger()` (the process-wide configuration). */
   logger?: Logger;
   /** Default: the global tracer provider's tracer `mlobs`. */
@@ -69,14 +84,6 @@ export type InstrumentedPredict<Input, Result> = (input: Input, call?: PredictCa
 
 type ItemOf<T> = T extends readonly (infer U)[] ? U : unknown;
 
-interface Instruments {
-  source: unknown;
-  duration: Histogram;
-  predictions: Counter;
-  lowConfidence: Counter;
-  failures: Counter;
-}
-
 const OPTION_NAMES = [
   "modelName",
   "modelVersion",
@@ -88,7 +95,9 @@ const OPTION_NAMES = [
   "maxIntervalWidth",
   "requiredFeatures",
   "features",
+  "featureMetrics",
   "batch",
+  "recentPredictions",
   "logger",
   "tracer",
   "meter",
@@ -122,6 +131,7 @@ export function instrumentPredict(
   validate(predict, options);
   const batch = options.batch === true;
   const policy = options.features ?? "count";
+  const sampleRate = typeof policy === "object" ? policy.values.sampleRate : 0;
   const required = options.requiredFeatures ?? [];
   const settings: OutputSettings = {
     task: options.task ?? "classification",
@@ -139,37 +149,14 @@ export function instrumentPredict(
   const modelFields: Fields = { [ML.field.modelName]: options.modelName };
   if (options.modelVersion !== undefined) modelFields[ML.field.modelVersion] = options.modelVersion;
 
-  let instruments: Instruments | undefined;
-  // The metrics API has no proxy provider: a meter taken before the SDK starts stays a no-op, so
-  // the instruments follow the global provider instead of being fixed at wrap time.
-  const getInstruments = (): Instruments => {
-    const source = options.meter ?? metrics.getMeterProvider();
-    if (instruments?.source !== source) {
-      const meter = options.meter ?? metrics.getMeter(ML.scope);
-      instruments = {
-        source,
-        duration: meter.createHistogram(ML.metric.duration, {
-          unit: "ms",
-          description: "Duration of a prediction call (a batch is one call).",
-        }),
-        predictions: meter.createCounter(ML.metric.predictions, {
-          unit: "{prediction}",
-          description: "Predictions attempted, failed ones included.",
-        }),
-        lowConfidence: meter.createCounter(ML.metric.lowConfidence, {
-          unit: "{prediction}",
-          description: "Predictions whose confidence was below the threshold.",
-        }),
-        failures: meter.createCounter(ML.metric.failures, {
-          unit: "{prediction}",
-          description: "Predictions that failed: invalid input or an error from the model.",
-        }),
-      };
-    }
-    return instruments;
-  };
+  const getInstruments = followInstruments(options.meter);
+  const recordFeatures =
+    options.featureMetrics === undefined
+      ? undefined
+      : createFeatureRecorder(options.featureMetrics, modelAttributes);
+  const recent = new RecentPredictions(options.recentPredictions ?? DEFAULT_RECENT_PREDICTIONS);
 
-  function run(self: unknown, input: unknown, span: Span): unknown {
+  function run(self: unknown, input: unknown, span: Span, predictionId: string): unknown {
     const start = performance.now();
     const isBatch = batch && Array.isArray(input);
     const items = isBatch ? (input as unknown[]).length : 1;
@@ -180,6 +167,12 @@ export function instrumentPredict(
       const error = thrown instanceof Error ? thrown : new Error(describe(thrown));
       const fields: Fields = { error, latency_ms: latency };
       if (isBatch) fields.batch_size = items;
+      // The input of a failure is what one needs to reproduce it: always captured, whatever the sampling.
+      try {
+        Object.assign(fields, capturedFeatures(input, policy, isBatch, 1));
+      } catch {
+        // Unreadable input (a revoked Proxy): request_received already says so.
+      }
       log.error(ML.event.predictionFailed, fields);
       span.recordException(error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
@@ -198,7 +191,7 @@ export function instrumentPredict(
       try {
         lowCount = isBatch
           ? logBatch(input as unknown[], output, latency, span)
-          : logOne(input, output, latency, span);
+          : logOne(input, output, latency, span, predictionId);
       } finally {
         span.end();
       }
@@ -210,7 +203,12 @@ export function instrumentPredict(
 
     let received: Fields;
     try {
-      received = featureFields(input, policy, isBatch);
+      received = featureFields(
+        input,
+        policy,
+        isBatch,
+        sampleRate > 0 && traceIdRatioSampled(correlationId(span), sampleRate),
+      );
     } catch (error) {
       // An input whose keys cannot be read (a revoked Proxy) is the model's to reject, not ours.
       received = { logging_error: `features could not be read: ${describe(error)}` };
@@ -223,6 +221,11 @@ export function instrumentPredict(
       else {
         const items = input as unknown[];
         for (let i = 0; i < items.length; i++) validateFeatures(items[i], required, i);
+      }
+      if (recordFeatures !== undefined) {
+        const m = getInstruments();
+        if (isBatch) for (const item of input as unknown[]) recordFeatures(item, m);
+        else recordFeatures(input, m);
       }
       result = predict.call(self, input);
     } catch (error) {
@@ -245,8 +248,26 @@ export function instrumentPredict(
     return result;
   }
 
-  function logOne(input: unknown, output: unknown, latency: number, span: Span): number {
+  function logOne(
+    input: unknown,
+    output: unknown,
+    latency: number,
+    span: Span,
+    predictionId: string,
+  ): number {
     const read = interpretOutput(output, input, settings);
+    recent.add(predictionId, {
+      prediction: read.prediction,
+      // A probability p is its own prediction: the class is p >= 0.5.
+      binary: settings.task === "classification" && typeof output === "number" && output >= 0 && output <= 1,
+      task: settings.task,
+      modelName: options.modelName,
+      modelVersion: options.modelVersion,
+      time: Date.now(),
+      logger: log,
+      attributes: modelAttributes,
+      instruments: getInstruments,
+    });
     const fields: Fields = {
       prediction: read.prediction,
       latency_ms: latency,
@@ -256,7 +277,10 @@ export function instrumentPredict(
     if (read.low) log.warn(ML.event.lowConfidencePrediction, fields);
     else log.info(ML.event.predictionComplete, fields);
     span.setAttribute(ML.attr.lowConfidence, read.low);
-    if (read.confidence !== undefined) span.setAttribute(ML.attr.confidence, read.confidence);
+    if (read.confidence !== undefined) {
+      span.setAttribute(ML.attr.confidence, read.confidence);
+      getInstruments().confidence.record(read.confidence, modelAttributes);
+    }
     return read.low ? 1 : 0;
   }
 
@@ -267,7 +291,9 @@ export function instrumentPredict(
     const indices: number[] = [];
     let lowCount = 0;
     let minConfidence: number | undefined;
+    const m = getInstruments();
     reads.forEach((read, i) => {
+      if (read.confidence !== undefined) m.confidence.record(read.confidence, modelAttributes);
       if (read.low) {
         lowCount++;
         if (indices.length < MAX_LISTED_INDICES) indices.push(i);
@@ -311,10 +337,20 @@ export function instrumentPredict(
     if (batch && Array.isArray(input)) attributes[ML.attr.batchSize] = input.length;
     return withContext(bound, () =>
       tracer.startActiveSpan(spanName, { kind: SpanKind.INTERNAL, attributes }, (span) =>
-        run(this, input, span),
+        run(this, input, span, predictionId),
       ),
     );
   };
+}
+
+/**
+ * What the payload sampling is decided from: the trace id, so every service of a trace decides
+ * alike; without a tracing SDK (no valid span), the scope's correlation id, the `trace_id` its
+ * records carry (the call always runs in a scope of its own, within the caller's if any).
+ */
+function correlationId(span: Span): string {
+  const { traceId } = span.spanContext();
+  return isValidTraceId(traceId) ? traceId : (currentScope()?.traceId ?? "");
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -372,6 +408,24 @@ function validate(predict: unknown, options: InstrumentPredictOptions<never, nev
     invalid("maxIntervalWidth", o.maxIntervalWidth, "a number >= 0 (required with interval)");
   }
   if (o.batch !== undefined && typeof o.batch !== "boolean") invalid("batch", o.batch, "a boolean");
+  if (o.featureMetrics !== undefined) {
+    const fm = o.featureMetrics as { features?: unknown; maxCategories?: unknown };
+    const list = Array.isArray(fm) ? fm : fm?.features;
+    const max = Array.isArray(fm) ? undefined : fm?.maxCategories;
+    if (!isStringArray(list) || (max !== undefined && !(Number.isInteger(max) && (max as number) >= 0))) {
+      invalid(
+        "featureMetrics",
+        fm,
+        "an array of feature names or { features: string[], maxCategories?: integer >= 0 }",
+      );
+    }
+  }
+  if (
+    o.recentPredictions !== undefined &&
+    !(Number.isInteger(o.recentPredictions) && (o.recentPredictions as number) >= 0)
+  ) {
+    invalid("recentPredictions", o.recentPredictions, "an integer >= 0");
+  }
   const features = o.features as FeaturePolicy | undefined;
   if (features !== undefined && features !== "count" && features !== "names") {
     const values = (features as { values?: unknown }).values as Record<string, unknown> | undefined;
