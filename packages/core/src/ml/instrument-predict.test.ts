@@ -2,11 +2,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { metrics, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { describe, expect, it } from "vitest";
+import { createTestTelemetry } from "../../test/telemetry.js";
 import { createLogger } from "../configure.js";
 import type { Fields } from "../record.js";
 import { type InstrumentPredictOptions, instrumentPredict } from "./instrument-predict.js";
 import { InvalidFeatureError } from "./invalid-feature-error.js";
-import { createTestTelemetry } from "./test-telemetry.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const FEATURES = { age: 35, balance: 20, campaign: 1 };

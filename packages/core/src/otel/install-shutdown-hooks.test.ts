@@ -5,10 +5,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestReceiver, type TestReceiver } from "../../test/otlp-receiver.js";
 import { createLogger } from "../configure.js";
 import { createLogCapture } from "../testing.js";
 import { installShutdownHooks } from "./install-shutdown-hooks.js";
-import { startTestReceiver, type TestReceiver } from "./test-receiver.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bundle = join(here, "../../.cache/test-child/shutdown-child.mjs");
@@ -19,7 +19,7 @@ beforeAll(async () => {
   const esbuild = require("esbuild") as { build(options: Record<string, unknown>): Promise<unknown> };
   mkdirSync(dirname(bundle), { recursive: true });
   await esbuild.build({
-    entryPoints: [join(here, "test-shutdown-child.ts")],
+    entryPoints: [join(here, "../../test/shutdown-child.ts")],
     outfile: bundle,
     bundle: true,
     platform: "node",

@@ -3,11 +3,11 @@ import type { AddressInfo } from "node:net";
 import { ExportResultCode } from "@opentelemetry/core";
 import { InMemoryLogRecordExporter } from "@opentelemetry/sdk-logs";
 import { afterEach, describe, expect, it } from "vitest";
+import { startTestReceiver, type TestReceiver } from "../../test/otlp-receiver.js";
 import { getDiagnostics } from "../internal/diagnostics.js";
 import { EVENT_RECORDS_DROPPED, METRIC_RECORDS_DROPPED } from "../semconv.js";
 import { createLogCapture } from "../testing.js";
 import { startTelemetry, type Telemetry, type TelemetryOptions } from "./start-telemetry.js";
-import { startTestReceiver, type TestReceiver } from "./test-receiver.js";
 
 const cleanups: (() => unknown)[] = [];
 

@@ -7,7 +7,7 @@
  * empties) or `process-exit` (`process.exit(0)` right after logging). With CHILD_STDOUT=1 the logger also
  * writes JSON lines to stdout.
  */
-import { startTelemetry } from "./start-telemetry.js";
+import { startTelemetry } from "../src/otel/start-telemetry.js";
 
 const records = Number(process.env.RECORDS ?? 100_000);
 const end = process.env.CHILD_END ?? "signal";
