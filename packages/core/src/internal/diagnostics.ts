@@ -11,6 +11,8 @@ export interface Diagnostics {
    * retries, or `log()` at a level that does not exist.
    */
   dropped: number;
+  /** The last error of an OTLP export (`ECONNREFUSED`, `HTTP 503: ...`, a timeout), if any. */
+  lastExportError?: string;
 }
 
 export const diagnostics: Diagnostics = { unencodable: 0, processorErrors: 0, outputErrors: 0, dropped: 0 };
@@ -27,7 +29,7 @@ export function getDiagnostics(): Readonly<Diagnostics> {
  * addDiagnostics({ outputErrors: 1, dropped: 1 });
  */
 export function addDiagnostics(counts: Partial<Diagnostics>): void {
-  for (const key of Object.keys(diagnostics) as (keyof Diagnostics)[]) {
+  for (const key of ["unencodable", "processorErrors", "outputErrors", "dropped"] as const) {
     const n = counts[key];
     if (typeof n === "number" && Number.isFinite(n) && n > 0) diagnostics[key] += n;
   }

@@ -139,7 +139,12 @@ describe("startTelemetry()", () => {
     for (let i = 0; i < 3000; i++) telemetry.logger.info("tick", { i });
     await telemetry.flush();
     await telemetry.shutdown();
-    expect(telemetry.stats()).toEqual({ delivered: 0, dropped: 3000, pending: 0 });
+    expect(telemetry.stats()).toEqual({
+      delivered: 0,
+      dropped: 3000,
+      pending: 0,
+      lastError: "HTTP 503 Service Unavailable",
+    });
     expect(getDiagnostics().dropped).toBe(before + 3000);
     const reported: Record<string, number> = {};
     for (const entry of capture.entries.filter((e) => e.event === EVENT_RECORDS_DROPPED)) {
@@ -174,11 +179,13 @@ describe("startTelemetry()", () => {
       .at(-1);
     telemetry.logger.info("tick");
     await telemetry.flush();
-    expect(telemetry.stats()).toEqual({ delivered: 0, dropped: 1, pending: 0 });
+    expect(telemetry.stats()).toEqual({ delivered: 0, dropped: 1, pending: 0, lastError: "bad" });
     // What a process.exit() right now would run.
     onExit?.(0);
     const reports = capture.entries.filter((e) => e.event === EVENT_RECORDS_DROPPED);
-    expect(reports).toEqual([expect.objectContaining({ level: "warn", count: 1, reason: "rejected" })]);
+    expect(reports).toEqual([
+      expect.objectContaining({ level: "warn", count: 1, reason: "rejected", cause: "bad" }),
+    ]);
   });
 
   it("keeps to shutdownTimeoutMs when a replaced log pipeline never finishes its shutdown", async () => {
@@ -298,5 +305,47 @@ describe("startTelemetry()", () => {
     expect(() =>
       startTelemetry({ delivery: { maxQueueSize: 0 }, logRecordExporter: new InMemoryLogRecordExporter() }),
     ).toThrow(/maxQueueSize/);
+  });
+});
+
+describe("startTelemetry() as an OpenTelemetry citizen", () => {
+  it("exports no span of its own exports, inside the application's spans or not", async () => {
+    const sink = await receiver();
+    const telemetry = start({ endpoint: sink.url, logger: { outputs: [] } });
+    telemetry.tracer.startActiveSpan("predict", (span) => {
+      for (let i = 0; i < 5000; i++) telemetry.logger.info("tick", { i });
+      span.end();
+    });
+    for (let i = 0; i < 5000; i++) telemetry.logger.info("tick", { i });
+    await telemetry.flush();
+    await telemetry.shutdown();
+    expect(sink.logs).toHaveLength(10_000);
+    expect(sink.spans.map((s) => s.name)).toEqual(["predict"]);
+  });
+
+  for (const value of ["not a url", "htp://localhost:4318", "127.0.0.1:4318"]) {
+    it(`fails at start on OTEL_EXPORTER_OTLP_ENDPOINT=${JSON.stringify(value)}, naming the variable`, () => {
+      env({ OTEL_EXPORTER_OTLP_ENDPOINT: value });
+      expect(() => startTelemetry({ handleSignals: false })).toThrow(
+        `mlobs: invalid OTEL_EXPORTER_OTLP_ENDPOINT ${JSON.stringify(value)}: expected an http:// or https:// URL`,
+      );
+    });
+  }
+
+  it("fails at start on an OTLP protocol it cannot send, naming the variable and the accepted values", () => {
+    env({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/xml" });
+    expect(() => startTelemetry({ handleSignals: false })).toThrow(
+      'mlobs: invalid OTEL_EXPORTER_OTLP_LOGS_PROTOCOL "http/xml": expected one of http/protobuf, http/json, grpc',
+    );
+  });
+
+  it("sends OTLP/JSON when OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=http/json", async () => {
+    const sink = await receiver();
+    env({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/json" });
+    const telemetry = start({ endpoint: sink.url, logger: { outputs: [] } });
+    telemetry.logger.info("tick", { i: 1 });
+    await telemetry.flush();
+    expect(sink.requests.find((r) => r.path === "/v1/logs")?.contentType).toBe("application/json");
+    expect(sink.logs[0]).toMatchObject({ eventName: "tick", attributes: { i: 1 } });
   });
 });
