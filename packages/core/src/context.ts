@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { shared } from "./internal/global.js";
 import type { Fields } from "./record.js";
 
 // Each store is immutable: binding creates a new one, so an async continuation keeps exactly the
 // fields that were bound when it was scheduled and one request's fields never reach another's.
-const storage = new AsyncLocalStorage<Readonly<Fields>>();
+const storage = shared("context", () => new AsyncLocalStorage<Readonly<Fields>>());
 const EMPTY: Readonly<Fields> = Object.freeze({});
 
 /**

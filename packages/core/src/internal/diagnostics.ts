@@ -1,3 +1,5 @@
+import { shared } from "./global.js";
+
 /** Counters of what went wrong without throwing into the caller. Read with `getDiagnostics()`. */
 export interface Diagnostics {
   /** Values that could not be encoded and were replaced by a marker. */
@@ -15,7 +17,13 @@ export interface Diagnostics {
   lastExportError?: string;
 }
 
-export const diagnostics: Diagnostics = { unencodable: 0, processorErrors: 0, outputErrors: 0, dropped: 0 };
+/** The counters, one set for every copy of this package (ES module and CommonJS builds). */
+export const diagnostics: Diagnostics = shared("diagnostics", () => ({
+  unencodable: 0,
+  processorErrors: 0,
+  outputErrors: 0,
+  dropped: 0,
+}));
 
 /** A snapshot of the process-wide counters of encoding, processor, output and delivery failures. */
 export function getDiagnostics(): Readonly<Diagnostics> {
