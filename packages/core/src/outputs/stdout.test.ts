@@ -126,6 +126,16 @@ process.exit(0);`);
     );
   });
 
+  it("follows LOG_FORMAT (any case) without a format option, as the default output does", async () => {
+    const body =
+      'mlobs.createLogger({ outputs: [mlobs.stdoutOutput()] }).info("model_loaded", { model: "churn" });';
+    const [consoleLine] = await runChild(body, { LOG_FORMAT: "Console" });
+    expect(() => JSON.parse(consoleLine as string)).toThrow();
+    expect(consoleLine).toContain("model_loaded");
+    const [jsonLine] = await runChild(body, { LOG_FORMAT: "JSON" });
+    expect(JSON.parse(jsonLine as string)).toMatchObject({ event: "model_loaded", model: "churn" });
+  });
+
   it("counts lines a failed write lost", () => {
     const before = getDiagnostics();
     const report = reportWriteErrors("a test destination");
