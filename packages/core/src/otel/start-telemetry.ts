@@ -127,6 +127,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   ];
   const resource = createResource(options);
   const owned = globalsUnset();
+  warnUnreadableGlobals();
   // An application that set up OpenTelemetry itself keeps its own SDK: a second one would export
   // every span twice and wrap the built-in modules twice.
   const appTracing = !owned.includes("trace");
@@ -232,6 +233,21 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
     stats: () => processor?.stats ?? { delivered: 0, dropped: 0, pending: 0 },
   };
+}
+
+/**
+ * An application's registration made with an older `@opentelemetry/api` than the copy loaded here
+ * is invisible to this copy (the API accepts only registrations of its own minor version or newer):
+ * records would carry no trace ids. It happens when two copies are installed; say so, once.
+ */
+function warnUnreadableGlobals(): void {
+  const registry = (globalThis as Record<symbol, { version?: string; trace?: unknown } | undefined>)[
+    API_REGISTRY
+  ];
+  if (registry?.trace === undefined || trace.getTracerProvider() === registry.trace) return;
+  warn(
+    `mlobs: the application registered OpenTelemetry with @opentelemetry/api ${registry.version}, which the newer copy loaded by @mlobs/core cannot read: records would carry no trace ids. Install one copy (@opentelemetry/api is a peer dependency of @mlobs/core; \`npm dedupe\`).`,
+  );
 }
 
 let announced = false;
