@@ -70,9 +70,11 @@ describe("installShutdownHooks() through startTelemetry()", () => {
     run.child.kill("SIGTERM");
     const [code] = await run.exited;
     expect(code).toBe(0);
-    const report = run.lines().find((l) => l.event === "telemetry_records_dropped");
-    expect(report).toMatchObject({ level: "warn", reason: "process_exit" });
-    expect(sequences().length + (report?.count as number)).toBeGreaterThanOrEqual(20_000);
+    // On a fast run everything may be delivered before the signal: then there is nothing to report.
+    const reports = run.lines().filter((l) => l.event === "telemetry_records_dropped");
+    for (const report of reports) expect(report).toMatchObject({ level: "warn", reason: "process_exit" });
+    const reported = reports.reduce((sum, report) => sum + (report.count as number), 0);
+    expect(sequences().length + reported).toBeGreaterThanOrEqual(20_000);
   });
 
   it("delivers everything when the event loop empties (beforeExit), exiting with 0", async () => {
