@@ -11,6 +11,7 @@ const target = process.env.WRITE_TO ?? "stdout";
 const records = Number(process.env.RECORDS ?? 10_000);
 const burst = Number(process.env.BURST ?? 1000);
 const interval = Number(process.env.INTERVAL_MS ?? 0);
+const payload = "x".repeat(Number(process.env.PAYLOAD_BYTES ?? 60));
 const output = target === "stdout" ? stdoutOutput({ format: "json" }) : fileOutput({ path: target });
 const log = createLogger({ outputs: [output] });
 const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -24,7 +25,7 @@ process.on("exit", () => {
 
 function tick() {
   for (let i = 0; i < burst && logged < records; i++) {
-    log.info("tick", { seq: logged++, payload: "x".repeat(60) });
+    log.info("tick", { seq: logged++, payload });
   }
   if (logged < records) setTimeout(tick, interval);
   else {

@@ -149,7 +149,7 @@ describe("LineSink in a real process", () => {
   }
 
   it("keeps the event loop moving while the stdout reader stalls for 15 s, and delivers or counts every line", async () => {
-    // 10,000 records (1.3 MB) a second for 17 s into a pipe whose reader sleeps 15 s: the 16 MiB
+    // 10,000 records (2.8 MB) a second for 17 s into a pipe whose reader sleeps 15 s: the 16 MiB
     // backlog fills and the rest is counted. The bound on the event-loop delay is the promise under
     // test (a log call never waits for the reader); 200 ms leaves room for GC pauses and for a
     // loaded 2-core machine taking the CPU away from the child, where blocking on the pipe instead
@@ -158,12 +158,14 @@ describe("LineSink in a real process", () => {
       RECORDS: "170000",
       BURST: "100",
       INTERVAL_MS: "10",
+      PAYLOAD_BYTES: "200",
     });
     const received = Number(result.stdout.trim());
     console.log(
       `stalled stdout: max event-loop delay ${result.maxDelayMs.toFixed(1)} ms, ${received} lines delivered, ${result.dropped} counted as dropped of ${result.logged}`,
     );
     expect(result.maxDelayMs).toBeLessThan(200);
+    expect(result.dropped).toBeGreaterThan(0);
     expect(received + result.dropped).toBe(result.logged);
     expect(result.reported).toBe(result.dropped);
   }, 60_000);

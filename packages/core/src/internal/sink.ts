@@ -48,6 +48,7 @@ export class LineSink {
   #backlogBytes = 0;
   #scheduled = false;
   #retry: NodeJS.Timeout | undefined;
+  #overflow: Error | undefined;
   #closeFd: boolean;
   /** Called with each write error and the lines it lost; the lines are not retried. */
   onError: (error: Error, lines: number) => void = () => {};
@@ -61,9 +62,12 @@ export class LineSink {
 
   write(line: string): void {
     if (this.#backlogBytes > MAX_BACKLOG) {
-      this.onError(stalled(this.#backlogBytes), 1);
+      // One error for the whole overflow: a dropped line must stay cheaper than a written one.
+      this.#overflow ??= stalled(this.#backlogBytes);
+      this.onError(this.#overflow, 1);
       return;
     }
+    this.#overflow = undefined;
     this.#buffer += line;
     if (this.#buffer.length >= CHUNK) this.flushSync();
     else if (!this.#scheduled) {

@@ -47,6 +47,7 @@ export function otlpHttpLogExporter(format: "protobuf" | "json", url: string | u
     "v1/logs",
     { "Content-Type": contentType },
   );
+  let agent: Promise<http.Agent> | undefined;
   return new OTLPExporterBase<ReadableLogRecord[]>(
     createOtlpNetworkExportDelegate(
       options,
@@ -57,15 +58,20 @@ export function otlpHttpLogExporter(format: "protobuf" | "json", url: string | u
         options.url,
         undefined,
       ),
-      { send: (data, timeoutMillis) => send(options, data, timeoutMillis), shutdown() {} },
+      {
+        send: (data, timeoutMillis) => {
+          agent ??= Promise.resolve(options.agentFactory(new URL(options.url).protocol));
+          return send(options, agent, data, timeoutMillis);
+        },
+        shutdown() {},
+      },
     ),
   );
 }
 
-let agents: Promise<http.Agent> | undefined;
-
 async function send(
   options: HttpConfiguration,
+  agents: Promise<http.Agent>,
   data: Uint8Array,
   timeoutMillis: number,
 ): Promise<ExportResponse> {
@@ -73,7 +79,6 @@ async function send(
   // Loaded when first used, as the OpenTelemetry transports do: the HTTP instrumentation patches the
   // module first, and our requests run with tracing suppressed.
   const { request } = url.protocol === "https:" ? await import("node:https") : await import("node:http");
-  agents ??= Promise.resolve(options.agentFactory(url.protocol));
   const agent = await agents;
   const headers = { ...(await options.headers()) };
   let body: Uint8Array = data;
