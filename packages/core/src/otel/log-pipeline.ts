@@ -44,7 +44,12 @@ export function checkExportConfiguration(endpointOption: string | undefined): vo
     const value = getStringFromEnv(name);
     if (value !== undefined) checkUrl(name, value);
   }
-  for (const name of ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"]) {
+  for (const name of [
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+  ]) {
     const value = getStringFromEnv(name);
     if (value !== undefined && !(PROTOCOLS as readonly string[]).includes(value)) {
       throw new TypeError(
@@ -117,12 +122,19 @@ export function signalUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, "")}/${path}`;
 }
 
+/** The OTLP protocol of a signal: OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf. */
+export function protocolOf(signal: "LOGS" | "TRACES" | "METRICS"): (typeof PROTOCOLS)[number] {
+  const value =
+    getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) ??
+    getStringFromEnv("OTEL_EXPORTER_OTLP_PROTOCOL");
+  return (PROTOCOLS as readonly string[]).includes(value ?? "")
+    ? (value as (typeof PROTOCOLS)[number])
+    : "http/protobuf";
+}
+
 /** The OTLP log exporter of OTEL_EXPORTER_OTLP_(LOGS_)PROTOCOL: http/protobuf (default), http/json or grpc. */
 function logExporter(options: LogPipelineOptions): LogRecordExporter {
-  const protocol =
-    getStringFromEnv("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL") ??
-    getStringFromEnv("OTEL_EXPORTER_OTLP_PROTOCOL") ??
-    "http/protobuf";
+  const protocol = protocolOf("LOGS");
   // Without a URL the exporters read the OTEL_EXPORTER_OTLP_(LOGS_)ENDPOINT variables themselves.
   const ownEndpoint = getStringFromEnv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT") !== undefined;
   const base = ownEndpoint ? undefined : options.endpoint;

@@ -8,8 +8,12 @@ import {
   getStringFromEnv,
   getStringListFromEnv,
 } from "@opentelemetry/core";
-import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { OTLPMetricExporter as GrpcMetricExporter } from "@opentelemetry/exporter-metrics-otlp-grpc";
+import { OTLPMetricExporter as JsonMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
+import { OTLPMetricExporter as ProtoMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
+import { OTLPTraceExporter as GrpcTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as ProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import {
@@ -41,7 +45,13 @@ import {
   type DropReason,
 } from "./bounded-batch-processor.js";
 import { installShutdownHooks } from "./install-shutdown-hooks.js";
-import { checkExportConfiguration, createLogProcessors, logRecordLimits, signalUrl } from "./log-pipeline.js";
+import {
+  checkExportConfiguration,
+  createLogProcessors,
+  logRecordLimits,
+  protocolOf,
+  signalUrl,
+} from "./log-pipeline.js";
 import { otelOutput } from "./otel-output.js";
 import { createShutdown } from "./shutdown.js";
 import { unrefAgentFactory } from "./unref-agent.js";
@@ -322,7 +332,7 @@ function createResource(options: TelemetryOptions): Resource {
 }
 
 /**
- * Spans: to the endpoint option over OTLP/HTTP protobuf, else as the OTEL_TRACES_* variables say
+ * Spans: to the endpoint option in the configured protocol (OTLP/HTTP protobuf by default), else as the OTEL_TRACES_* variables say
  * (NodeSDK reads them), else recorded without export so trace ids still exist for correlation.
  */
 function traceConfig(options: TelemetryOptions): {
@@ -334,12 +344,14 @@ function traceConfig(options: TelemetryOptions): {
   if (kinds?.includes("none")) return { spanProcessors: [new tracing.NoopSpanProcessor()] };
   const ownEndpoint = getStringFromEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
   if (options.endpoint !== undefined && onlyOtlp(kinds)) {
+    const protocol = protocolOf("TRACES");
+    if (protocol === "grpc")
+      return { traceExporter: new GrpcTraceExporter({ url: ownEndpoint ?? options.endpoint }) };
     const url = ownEndpoint === undefined ? signalUrl(options.endpoint, "v1/traces") : undefined;
+    const config = { ...(url === undefined ? {} : { url }), httpAgentOptions: unrefAgentFactory };
     return {
-      traceExporter: new OTLPTraceExporter({
-        ...(url === undefined ? {} : { url }),
-        httpAgentOptions: unrefAgentFactory,
-      }),
+      traceExporter:
+        protocol === "http/json" ? new JsonTraceExporter(config) : new ProtoTraceExporter(config),
     };
   }
   if (
@@ -364,13 +376,18 @@ function metricReaders(options: TelemetryOptions): sdkMetrics.IMetricReader[] | 
   if (kinds?.includes("none")) return [];
   const ownEndpoint = getStringFromEnv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
   if (options.endpoint !== undefined && onlyOtlp(kinds)) {
+    const protocol = protocolOf("METRICS");
     const url = ownEndpoint === undefined ? signalUrl(options.endpoint, "v1/metrics") : undefined;
+    const config = { ...(url === undefined ? {} : { url }), httpAgentOptions: unrefAgentFactory };
+    const exporter =
+      protocol === "grpc"
+        ? new GrpcMetricExporter({ url: ownEndpoint ?? options.endpoint })
+        : protocol === "http/json"
+          ? new JsonMetricExporter(config)
+          : new ProtoMetricExporter(config);
     return [
       new sdkMetrics.PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({
-          ...(url === undefined ? {} : { url }),
-          httpAgentOptions: unrefAgentFactory,
-        }),
+        exporter,
         exportIntervalMillis: getNumberFromEnv("OTEL_METRIC_EXPORT_INTERVAL") ?? 60_000,
         exportTimeoutMillis: getNumberFromEnv("OTEL_METRIC_EXPORT_TIMEOUT") ?? 30_000,
       }),
