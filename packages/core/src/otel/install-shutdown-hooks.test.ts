@@ -149,6 +149,35 @@ describe("installShutdownHooks() in process", () => {
     uninstall();
   });
 
+  it("holds off a repeated signal during the shutdown, and past the deadline reports synchronously and lets it end the process", async () => {
+    expect(process.listenerCount("SIGTERM")).toBe(0);
+    let reported = 0;
+    const uninstall = installShutdownHooks({
+      logger: createLogger({ outputs: [] }),
+      // A shutdown that never ends: only the repeated signal past the deadline can end the process.
+      shutdown: () => new Promise(() => {}),
+      flush: async () => {},
+      timeoutMs: 0,
+      reportUndelivered: () => {
+        reported++;
+      },
+    });
+    process.emit("SIGTERM", "SIGTERM");
+    // Stands in for the default action, which would end the test runner: it is what re-raising meets.
+    const stand = () => {};
+    process.on("SIGTERM", stand);
+    process.emit("SIGTERM", "SIGTERM");
+    expect(reported).toBe(0);
+    expect(process.listenerCount("SIGTERM")).toBe(2);
+    // Past the deadline (0 ms) and its 1 s margin.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    process.emit("SIGTERM", "SIGTERM");
+    expect(reported).toBe(1);
+    expect(process.listeners("SIGTERM")).toEqual([stand]);
+    process.off("SIGTERM", stand);
+    uninstall();
+  });
+
   it("removes every listener it added when uninstalled", () => {
     const events = ["SIGTERM", "SIGINT", "beforeExit", "uncaughtException"] as const;
     const before = events.map((e) => process.listenerCount(e));
