@@ -73,7 +73,15 @@ try {
   const sdkVersion = /"@opentelemetry\/sdk-node": (\S+)/.exec(catalog)?.[1];
   if (sdkVersion === undefined) throw new Error("no @opentelemetry/sdk-node in the pnpm catalog");
 
-  sh("pnpm", ["--filter", "@mlobs/core", "pack", "--pack-destination", work], root);
+  // The pnpm that runs this script (`pnpm test`), else the one on PATH.
+  // pnpm 12 is a native binary; older ones are a script run by node.
+  const self = process.env.npm_execpath;
+  const pnpm = !self?.includes("pnpm")
+    ? ["pnpm"]
+    : /\.[cm]?js$/.test(self)
+      ? [process.execPath, self]
+      : [self];
+  sh(pnpm[0], [...pnpm.slice(1), "--filter", "@mlobs/core", "pack", "--pack-destination", work], root);
   const tarball = readdirSync(work).find((file) => file.endsWith(".tgz"));
   const ours = install("mlobs-core", join(work, tarball));
   const baseline = install("sdk-node", `@opentelemetry/sdk-node@${sdkVersion}`);

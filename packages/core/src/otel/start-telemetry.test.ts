@@ -402,7 +402,14 @@ describe("startTelemetry() in an application that set up OpenTelemetry itself", 
       new Promise<string>((resolve, reject) =>
         execFile(command, args, { cwd }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
       );
-    await exec("pnpm", ["pack", "--pack-destination", app], join(here, "../.."));
+    // The pnpm that runs the tests (`pnpm test`), else the one on PATH: it turns `catalog:` into versions.
+    const execPath = process.env.npm_execpath;
+    const pnpm = !execPath?.includes("pnpm")
+      ? ["pnpm"]
+      : /\.[cm]?js$/.test(execPath)
+        ? [process.execPath, execPath]
+        : [execPath];
+    await exec(pnpm[0] as string, [...pnpm.slice(1), "pack", "--pack-destination", app], join(here, "../.."));
     const tarball = readdirSync(app).find((file) => file.endsWith(".tgz")) as string;
     await exec(
       "npm",
