@@ -59,6 +59,17 @@ describe("createLogger()", () => {
     expect(() => createLogger()).toThrow('mlobs: invalid LOG_LEVEL "loud": expected one of debug');
   });
 
+  it("reads LOG_LEVEL and the level option in any case, as deployments write them", () => {
+    const capture = createLogCapture();
+    vi.stubEnv("LOG_LEVEL", "WARN");
+    const fromEnv = createLogger({ outputs: [capture] });
+    fromEnv.info("hidden");
+    fromEnv.warn("shown");
+    vi.stubEnv("LOG_LEVEL", "");
+    createLogger({ outputs: [capture], level: "Error" as never }).warn("hidden_too");
+    expect(capture.entries.map((e) => e.event)).toEqual(["shown"]);
+  });
+
   it("lets the level option win over LOG_LEVEL", () => {
     const capture = createLogCapture();
     vi.stubEnv("LOG_LEVEL", "error");

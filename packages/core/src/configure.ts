@@ -1,8 +1,9 @@
 import { createDebugBuffer, type DebugBufferOptions } from "./internal/debug-buffer.js";
+import { shared } from "./internal/global.js";
 import { type EncodeLimits, limits } from "./internal/json.js";
 import { LEVEL_VALUES, LEVELS, type Level, SILENT } from "./levels.js";
 import { createBindings, Logger, type LoggerCore } from "./logger.js";
-import { stdoutOutput } from "./outputs/stdout.js";
+import { resolveFormat, stdoutOutput } from "./outputs/stdout.js";
 import { addLogLevel } from "./processors/add-log-level.js";
 import { addTimestamp } from "./processors/add-timestamp.js";
 import { addTraceContext } from "./processors/add-trace-context.js";
@@ -40,7 +41,6 @@ export interface LoggerOptions {
 
 const OPTION_NAMES = ["name", "level", "format", "processors", "outputs", "fields", "limits", "buffer"];
 const LEVEL_NAMES = [...LEVELS, "silent"] as const;
-const FORMATS = ["json", "console"] as const;
 
 /**
  * The default processor chain, in order: context fields, level, ISO timestamp, trace context,
@@ -56,10 +56,12 @@ function fail(option: string, value: unknown, accepted: readonly string[]): neve
   );
 }
 
+/** `value` in any case (`INFO`, `Warn`, as deployments write it), or undefined when unset. */
 function pick<T extends string>(option: string, value: unknown, accepted: readonly T[]): T | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!accepted.includes(value as T)) fail(option, value, accepted);
-  return value as T;
+  const name = typeof value === "string" ? value.toLowerCase() : value;
+  if (!accepted.includes(name as T)) fail(option, value, accepted);
+  return name as T;
 }
 
 function validate(options: LoggerOptions): void {
@@ -104,18 +106,10 @@ function threshold(options: LoggerOptions): number {
   return level === "silent" ? SILENT : LEVEL_VALUES[level];
 }
 
-/** The format of the default stdout output: the option, then LOG_FORMAT, then TTY and NODE_ENV. */
-function format(options: LoggerOptions): "json" | "console" {
-  const chosen =
-    pick("option format", options.format, FORMATS) ?? pick("LOG_FORMAT", process.env.LOG_FORMAT, FORMATS);
-  if (chosen !== undefined) return chosen;
-  return process.stdout.isTTY && process.env.NODE_ENV !== "production" ? "console" : "json";
-}
-
 function createCore(options: LoggerOptions): LoggerCore {
   validate(options);
   if (options.limits !== undefined) Object.assign(limits, options.limits);
-  const chosenFormat = format(options);
+  const chosenFormat = resolveFormat(options.format);
   const level = threshold(options);
   const buffer = options.buffer === undefined ? undefined : createDebugBuffer(options.buffer, level);
   return {
@@ -138,11 +132,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return new Logger(core, options.name, createBindings(options.fields ?? {}));
 }
 
-let globalCore: LoggerCore | undefined;
+// The process-wide configuration, one for every copy of this package (ES module and CommonJS builds).
+const state = shared("configuration", (): { core: LoggerCore | undefined } => ({ core: undefined }));
 
 function sharedCore(): LoggerCore {
-  globalCore ??= createCore({});
-  return globalCore;
+  state.core ??= createCore({});
+  return state.core;
 }
 
 /**
@@ -157,8 +152,8 @@ export function configure(options: LoggerOptions = {}): void {
   }
   const next = createCore(options);
   // Not sharedCore(): the defaults it would build first read LOG_LEVEL and LOG_FORMAT, which the options override.
-  if (globalCore === undefined) globalCore = next;
-  else Object.assign(globalCore, next);
+  if (state.core === undefined) state.core = next;
+  else Object.assign(state.core, next);
 }
 
 /**
@@ -172,5 +167,5 @@ export function getLogger(name?: string, fields?: Fields): Logger {
 
 /** Resets the process-wide configuration to the defaults (for tests). */
 export function resetConfiguration(): void {
-  if (globalCore !== undefined) Object.assign(globalCore, createCore({}));
+  if (state.core !== undefined) Object.assign(state.core, createCore({}));
 }

@@ -1,3 +1,5 @@
+import { shared } from "./global.js";
+
 /** Counters of what went wrong without throwing into the caller. Read with `getDiagnostics()`. */
 export interface Diagnostics {
   /** Values that could not be encoded and were replaced by a marker. */
@@ -11,9 +13,17 @@ export interface Diagnostics {
    * retries, or `log()` at a level that does not exist.
    */
   dropped: number;
+  /** The last error of an OTLP export (`ECONNREFUSED`, `HTTP 503: ...`, a timeout), if any. */
+  lastExportError?: string;
 }
 
-export const diagnostics: Diagnostics = { unencodable: 0, processorErrors: 0, outputErrors: 0, dropped: 0 };
+/** The counters, one set for every copy of this package (ES module and CommonJS builds). */
+export const diagnostics: Diagnostics = shared("diagnostics", () => ({
+  unencodable: 0,
+  processorErrors: 0,
+  outputErrors: 0,
+  dropped: 0,
+}));
 
 /** A snapshot of the process-wide counters of encoding, processor, output and delivery failures. */
 export function getDiagnostics(): Readonly<Diagnostics> {
@@ -27,7 +37,7 @@ export function getDiagnostics(): Readonly<Diagnostics> {
  * addDiagnostics({ outputErrors: 1, dropped: 1 });
  */
 export function addDiagnostics(counts: Partial<Diagnostics>): void {
-  for (const key of Object.keys(diagnostics) as (keyof Diagnostics)[]) {
+  for (const key of ["unencodable", "processorErrors", "outputErrors", "dropped"] as const) {
     const n = counts[key];
     if (typeof n === "number" && Number.isFinite(n) && n > 0) diagnostics[key] += n;
   }

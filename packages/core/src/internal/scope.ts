@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { Fields } from "../record.js";
+import { shared } from "./global.js";
 import { describe } from "./json.js";
 import { warn } from "./warn.js";
 
@@ -92,22 +93,19 @@ interface Shared {
 
 // One storage per process, whichever copy of this module loaded it: the CJS build bundles this
 // module into both entry points, and an application may load the ESM and the CJS build side by side.
-const SHARED_KEY = Symbol.for("@mlobs/core/scopes@1");
-const registry = globalThis as Record<symbol, Shared | undefined>;
-registry[SHARED_KEY] ??= {
+const state: Shared = shared("scopes", () => ({
   storage: new AsyncLocalStorage<Scope>(),
   process: { fields: EMPTY_FIELDS },
   httpInstalled: false,
-};
-const shared: Shared = registry[SHARED_KEY];
+}));
 
-export const storage: AsyncLocalStorage<Scope> = shared.storage;
+export const storage: AsyncLocalStorage<Scope> = state.storage;
 
 /** Fields bound outside any scope: seen by every record outside a scope and copied into new root scopes. */
-export const processContext: { fields: Readonly<Fields> } = shared.process;
+export const processContext: { fields: Readonly<Fields> } = state.process;
 
 /** Process-wide flags of this storage (the HTTP patch is installed once per process). */
-export const sharedState: Pick<Shared, "httpInstalled"> = shared;
+export const sharedState: Pick<Shared, "httpInstalled"> = state;
 
 /** The scope the caller runs in, or `undefined` outside any scope. */
 export function currentScope(): Scope | undefined {

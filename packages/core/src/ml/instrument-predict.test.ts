@@ -11,13 +11,13 @@ import {
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
+import { createTestTelemetry } from "../../test/telemetry.js";
 import { createLogger } from "../configure.js";
 import type { Fields } from "../record.js";
 import { bindContext, scoped } from "../scope.js";
 import { createLogCapture } from "../testing.js";
 import { type InstrumentPredictOptions, instrumentPredict } from "./instrument-predict.js";
 import { InvalidFeatureError } from "./invalid-feature-error.js";
-import { createTestTelemetry } from "./test-telemetry.js";
 import { traceIdRatioSampled } from "./trace-id-ratio.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createTestTelemetry, type MetricPoint } from "../../test/telemetry.js";
 import type { Fields } from "../record.js";
 import { instrumentPredict } from "./instrument-predict.js";
 import { recordOutcome } from "./record-outcome.js";
-import { createTestTelemetry, type MetricPoint } from "./test-telemetry.js";
 
 function outcomes(entries: Fields[]): Fields[] {
   return entries.filter((e) => e.event === "prediction_outcome");

@@ -51,8 +51,11 @@ function fakeExporter(
 }
 
 function pipeline(exporter: LogRecordExporter, options: BoundedBatchProcessorOptions = {}) {
-  const drops: [number, DropReason][] = [];
-  const processor = new BoundedBatchProcessor(exporter, { onDrop: (n, r) => drops.push([n, r]), ...options });
+  const drops: ([number, DropReason] | [number, DropReason, string])[] = [];
+  const processor = new BoundedBatchProcessor(exporter, {
+    onDrop: (n, r, cause) => drops.push(cause === undefined ? [n, r] : [n, r, cause]),
+    ...options,
+  });
   const logger = new LoggerProvider({ processors: [processor] }).getLogger("test");
   const emit = (count: number) => {
     for (let i = 0; i < count; i++) logger.emit({ body: "tick", attributes: { i } });
@@ -119,7 +122,7 @@ describe("BoundedBatchProcessor", () => {
     emit(250);
     await processor.forceFlush();
     await processor.shutdown();
-    expect(processor.stats).toEqual({ delivered: 0, dropped: 250, pending: 0 });
+    expect(processor.stats).toMatchObject({ delivered: 0, dropped: 250, pending: 0 });
     expect(getDiagnostics().dropped).toBe(before + 250);
     const byReason: Record<string, number> = {};
     for (const [count, reason] of drops) byReason[reason] = (byReason[reason] ?? 0) + count;
@@ -141,8 +144,8 @@ describe("BoundedBatchProcessor", () => {
     const { processor, emit, drops } = pipeline(fake.exporter, { shutdownTimeoutMillis: 100 });
     emit(300);
     await processor.shutdown();
-    expect(processor.stats).toEqual({ delivered: 0, dropped: 300, pending: 0 });
-    expect(drops).toEqual([[300, "shutdown_timeout"]]);
+    expect(processor.stats).toEqual({ delivered: 0, dropped: 300, pending: 0, lastError: "export failed" });
+    expect(drops).toEqual([[300, "shutdown_timeout", "export failed"]]);
   });
 
   it("keeps to the shutdown deadline when the exporter's own shutdown hangs on a request in flight", async () => {
@@ -155,7 +158,7 @@ describe("BoundedBatchProcessor", () => {
     const { processor, emit } = pipeline(exporter, { shutdownTimeoutMillis: 100 });
     emit(10);
     await processor.shutdown();
-    expect(processor.stats).toEqual({ delivered: 0, dropped: 10, pending: 0 });
+    expect(processor.stats).toMatchObject({ delivered: 0, dropped: 10, pending: 0 });
   }, 10_000);
 
   it("treats an exporter that throws or never answers as a failed export", async () => {

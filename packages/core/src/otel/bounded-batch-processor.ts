@@ -1,4 +1,5 @@
-import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import { context } from "@opentelemetry/api";
+import { type ExportResult, ExportResultCode, suppressTracing } from "@opentelemetry/core";
 import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from "@opentelemetry/sdk-logs";
 import { diagnostics } from "../internal/diagnostics.js";
 
@@ -23,7 +24,11 @@ export interface BoundedBatchProcessorOptions {
   scheduledDelayMillis?: number;
   /** How long one export call may take before it counts as failed (and is retried). Default: 30000 ms. */
   exportTimeoutMillis?: number;
-  /** How long a failing batch is retried, with backoff, before it is dropped. Default: 60000 ms. */
+  /**
+   * How long a failing batch is retried before it is dropped: with backoff, or after the delay the
+   * collector asked for (`Retry-After`). This is the only retry policy: the OTLP/HTTP log exporter
+   * of `startTelemetry()` sends each request once. Default: 60000 ms.
+   */
   retryWindowMillis?: number;
   /** The longest wait between retries. Default: 5000 ms. */
   maxBackoffMillis?: number;
@@ -31,10 +36,11 @@ export interface BoundedBatchProcessorOptions {
   shutdownTimeoutMillis?: number;
   /**
    * Told about drops, at most once per reason and second (and once more at shutdown or
-   * `reportDrops()`), with the number dropped since the last call. `diagnostics.dropped` counts
+   * `reportDrops()`), with the number dropped since the last call and the last export error
+   * (`ECONNREFUSED`, `HTTP 500: ...`, a timeout) when there was one. `diagnostics.dropped` counts
    * them at once either way; records emitted after the shutdown are only counted there.
    */
-  onDrop?: (count: number, reason: DropReason) => void;
+  onDrop?: (count: number, reason: DropReason, cause: string | undefined) => void;
 }
 
 /** What a `BoundedBatchProcessor` has done so far. */
@@ -45,6 +51,8 @@ export interface DeliveryStats {
   dropped: number;
   /** Records waiting or in flight. */
   pending: number;
+  /** The last export error, e.g. `ECONNREFUSED` or `HTTP 503: overloaded`; undefined until one happens. */
+  lastError?: string;
 }
 
 interface Batch {
@@ -83,7 +91,7 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
   readonly #retryWindow: number;
   readonly #maxBackoff: number;
   readonly #shutdownTimeout: number;
-  readonly #onDrop: ((count: number, reason: DropReason) => void) | undefined;
+  readonly #onDrop: ((count: number, reason: DropReason, cause: string | undefined) => void) | undefined;
 
   #queue: SdkLogRecord[] = [];
   /** Sequence number of the next record enqueued. */
@@ -100,6 +108,7 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
   #shutdownPromise: Promise<void> | undefined;
   #giveUp = false;
   readonly #unreported = new Map<DropReason, number>();
+  #lastError: string | undefined;
   #reportTimer: NodeJS.Timeout | undefined;
 
   constructor(exporter: LogRecordExporter, options: BoundedBatchProcessorOptions = {}) {
@@ -127,7 +136,9 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
   get stats(): DeliveryStats {
     let pending = this.#queue.length;
     for (const batch of this.#inFlight) pending += batch.records.length;
-    return { delivered: this.#delivered, dropped: this.#dropped, pending };
+    const stats: DeliveryStats = { delivered: this.#delivered, dropped: this.#dropped, pending };
+    if (this.#lastError !== undefined) stats.lastError = this.#lastError;
+    return stats;
   }
 
   onEmit(record: SdkLogRecord): void {
@@ -195,6 +206,11 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
     clearTimeout(this.#timer);
     if (timedOut) {
       this.#giveUp = true;
+      // A collector that accepts the connection and never answers leaves no error behind: say so.
+      if (this.#inFlight.size > 0 && this.#lastError === undefined) {
+        this.#lastError = `no answer from the collector within the ${this.#shutdownTimeout} ms shutdown deadline`;
+        diagnostics.lastExportError = this.#lastError;
+      }
       const left = this.stats.pending;
       this.#queue = [];
       this.#inFlight.clear();
@@ -252,15 +268,19 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
         this.#delivered += batch.records.length;
         break;
       }
-      if (isRejected(result.error)) {
+      this.#lastError = describeExportError(result.error);
+      diagnostics.lastExportError = this.#lastError;
+      if (!isRetryable(result.error)) {
         this.#drop(batch.records.length, "rejected");
         break;
       }
-      if (Date.now() - started + backoff > this.#retryWindow) {
+      // The collector's Retry-After wins over our backoff, inside the same window.
+      const wait = retryAfterOf(result.error) ?? backoff;
+      if (Date.now() - started + wait > this.#retryWindow) {
         this.#drop(batch.records.length, "export_failed");
         break;
       }
-      await sleep(backoff);
+      await sleep(wait);
       if (this.#giveUp) return;
       backoff = Math.min(backoff * 2, this.#maxBackoff);
     }
@@ -272,13 +292,21 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
   #exportOnce(records: SdkLogRecord[]): Promise<ExportResult> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        resolve({ code: ExportResultCode.FAILED, error: new Error("export timed out") });
+        resolve({
+          code: ExportResultCode.FAILED,
+          error: new Error(`no export result within ${this.#exportTimeout} ms`),
+        });
       }, this.#exportTimeout);
       timer.unref();
       try {
-        this.#exporter.export(records, (result) => {
-          clearTimeout(timer);
-          resolve(result);
+        // Our own exports are never traced: the HTTP instrumentation would otherwise record a client
+        // span per request, under whatever span was active when the batch filled (the stock
+        // BatchLogRecordProcessor does the same).
+        context.with(suppressTracing(context.active()), () => {
+          this.#exporter.export(records, (result) => {
+            clearTimeout(timer);
+            resolve(result);
+          });
         });
       } catch (error) {
         clearTimeout(timer);
@@ -320,7 +348,7 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
     this.#reportTimer = undefined;
     for (const [reason, count] of this.#unreported) {
       try {
-        this.#onDrop?.(count, reason);
+        this.#onDrop?.(count, reason, reason === "queue_full" ? undefined : this.#lastError);
       } catch {
         diagnostics.outputErrors++;
       }
@@ -329,10 +357,28 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
   }
 }
 
-/** A response the collector will never accept, however often it is sent (4xx but 408 and 429). */
-function isRejected(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === "number" && code >= 400 && code < 500 && code !== 408 && code !== 429;
+/**
+ * Whether sending the same batch again may succeed: what the error says (`retryable`, set by the
+ * OTLP/HTTP transport per the OTLP specification), else anything but a 4xx other than 408 and 429.
+ */
+function isRetryable(error: unknown): boolean {
+  const { retryable, code } = (error ?? {}) as { retryable?: unknown; code?: unknown };
+  if (typeof retryable === "boolean") return retryable;
+  return !(typeof code === "number" && code >= 400 && code < 500 && code !== 408 && code !== 429);
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  const value = (error as { retryAfterMillis?: unknown } | undefined)?.retryAfterMillis;
+  return typeof value === "number" && value >= 0 ? value : undefined;
+}
+
+/** One line for a drop report: the error's code (`ECONNREFUSED`) or message, and its cause. */
+function describeExportError(error: unknown): string {
+  if (!(error instanceof Error)) return error === undefined ? "export failed" : String(error);
+  const code = (error as { code?: unknown }).code;
+  const text = error.message || error.name;
+  if (typeof code === "string" && !text.includes(code)) return `${code}: ${text}`;
+  return text;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,34 +1,11 @@
-import { type ChildProcess, fork } from "node:child_process";
-import { once } from "node:events";
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startTestReceiver, type TestReceiver } from "../../test/otlp-receiver.js";
+import { buildChild, type ChildEnd, runChild as run, until } from "../../test/run-child.js";
 import { createLogger } from "../configure.js";
 import { createLogCapture } from "../testing.js";
 import { installShutdownHooks } from "./install-shutdown-hooks.js";
-import { startTestReceiver, type TestReceiver } from "./test-receiver.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const bundle = join(here, "../../.cache/test-child/shutdown-child.mjs");
-
-beforeAll(async () => {
-  // The child runs in plain Node: bundle it (our sources in, node_modules out) with tsup's esbuild.
-  const require = createRequire(createRequire(import.meta.url).resolve("tsup"));
-  const esbuild = require("esbuild") as { build(options: Record<string, unknown>): Promise<unknown> };
-  mkdirSync(dirname(bundle), { recursive: true });
-  await esbuild.build({
-    entryPoints: [join(here, "test-shutdown-child.ts")],
-    outfile: bundle,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    logLevel: "silent",
-  });
-});
+beforeAll(buildChild);
 
 let sink: TestReceiver;
 beforeAll(async () => {
@@ -36,45 +13,9 @@ beforeAll(async () => {
 });
 afterAll(() => sink.stop());
 
-function runChild(
-  end: "signal" | "signal-exit" | "throw" | "exit" | "process-exit",
-  records: number,
-  stdout = false,
-) {
+function runChild(end: ChildEnd, records: number, stdout = false) {
   sink.logs.length = 0;
-  const child = fork(bundle, [], {
-    env: {
-      ...process.env,
-      RECEIVER_URL: sink.url,
-      CHILD_END: end,
-      RECORDS: String(records),
-      CHILD_STDOUT: stdout ? "1" : "0",
-    },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-  let stdoutText = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdoutText += chunk.toString();
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  let logged = 0;
-  child.on("message", (message: { logged: number }) => {
-    logged = message.logged;
-  });
-  return {
-    child,
-    logged: () => logged,
-    stderr: () => stderr,
-    lines: () =>
-      stdoutText
-        .split("\n")
-        .filter((line) => line !== "")
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    exited: once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>,
-  };
+  return run(sink.url, end, records, { CHILD_STDOUT: stdout ? "1" : "0" });
 }
 
 function sequences(): number[] {
@@ -82,13 +23,6 @@ function sequences(): number[] {
     .filter((r) => r.eventName === "tick")
     .map((r) => r.attributes.seq as number)
     .sort((a, b) => a - b);
-}
-
-async function until(condition: () => boolean, child: ChildProcess): Promise<void> {
-  while (!condition()) {
-    if (child.exitCode !== null) throw new Error("the child exited early");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe("installShutdownHooks() through startTelemetry()", () => {
@@ -136,9 +70,11 @@ describe("installShutdownHooks() through startTelemetry()", () => {
     run.child.kill("SIGTERM");
     const [code] = await run.exited;
     expect(code).toBe(0);
-    const report = run.lines().find((l) => l.event === "telemetry_records_dropped");
-    expect(report).toMatchObject({ level: "warn", reason: "process_exit" });
-    expect(sequences().length + (report?.count as number)).toBeGreaterThanOrEqual(20_000);
+    // On a fast run everything may be delivered before the signal: then there is nothing to report.
+    const reports = run.lines().filter((l) => l.event === "telemetry_records_dropped");
+    for (const report of reports) expect(report).toMatchObject({ level: "warn", reason: "process_exit" });
+    const reported = reports.reduce((sum, report) => sum + (report.count as number), 0);
+    expect(sequences().length + reported).toBeGreaterThanOrEqual(20_000);
   });
 
   it("delivers everything when the event loop empties (beforeExit), exiting with 0", async () => {
@@ -183,11 +119,19 @@ describe("installShutdownHooks() in process", () => {
     process.off("SIGTERM", own);
   });
 
-  it("shuts down when the event loop empties (beforeExit)", async () => {
-    const { calls } = hooks();
-    process.emit("beforeExit", 0);
-    await Promise.resolve();
-    expect(calls).toEqual(["shutdown"]);
+  it("shuts down when the event loop empties (beforeExit), then ends what the deadline gave up on", async () => {
+    const exit = vi.spyOn(process, "exit").mockImplementation((() => {}) as () => never);
+    try {
+      const { calls } = hooks();
+      process.emit("beforeExit", 0);
+      await Promise.resolve();
+      expect(calls).toEqual(["shutdown"]);
+      // An export still hanging after the shutdown must not hold the process past its deadline.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(exit).toHaveBeenCalledOnce();
+    } finally {
+      exit.mockRestore();
+    }
   });
 
   it("logs an uncaught exception as fatal and only flushes when the application handles it too", async () => {
@@ -202,6 +146,35 @@ describe("installShutdownHooks() in process", () => {
       level: "fatal",
       exception: { type: "RangeError", message: "bad shape" },
     });
+    uninstall();
+  });
+
+  it("holds off a repeated signal during the shutdown, and past the deadline reports synchronously and lets it end the process", async () => {
+    expect(process.listenerCount("SIGTERM")).toBe(0);
+    let reported = 0;
+    const uninstall = installShutdownHooks({
+      logger: createLogger({ outputs: [] }),
+      // A shutdown that never ends: only the repeated signal past the deadline can end the process.
+      shutdown: () => new Promise(() => {}),
+      flush: async () => {},
+      timeoutMs: 0,
+      reportUndelivered: () => {
+        reported++;
+      },
+    });
+    process.emit("SIGTERM", "SIGTERM");
+    // Stands in for the default action, which would end the test runner: it is what re-raising meets.
+    const stand = () => {};
+    process.on("SIGTERM", stand);
+    process.emit("SIGTERM", "SIGTERM");
+    expect(reported).toBe(0);
+    expect(process.listenerCount("SIGTERM")).toBe(2);
+    // Past the deadline (0 ms) and its 1 s margin.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    process.emit("SIGTERM", "SIGTERM");
+    expect(reported).toBe(1);
+    expect(process.listeners("SIGTERM")).toEqual([stand]);
+    process.off("SIGTERM", stand);
     uninstall();
   });
 

@@ -1,13 +1,18 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http, { request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { ExportResultCode } from "@opentelemetry/core";
 import { InMemoryLogRecordExporter } from "@opentelemetry/sdk-logs";
 import { afterEach, describe, expect, it } from "vitest";
+import { startTestReceiver, type TestReceiver } from "../../test/otlp-receiver.js";
 import { getDiagnostics } from "../internal/diagnostics.js";
 import { EVENT_RECORDS_DROPPED, METRIC_RECORDS_DROPPED } from "../semconv.js";
 import { createLogCapture } from "../testing.js";
 import { startTelemetry, type Telemetry, type TelemetryOptions } from "./start-telemetry.js";
-import { startTestReceiver, type TestReceiver } from "./test-receiver.js";
 
 const cleanups: (() => unknown)[] = [];
 
@@ -139,7 +144,12 @@ describe("startTelemetry()", () => {
     for (let i = 0; i < 3000; i++) telemetry.logger.info("tick", { i });
     await telemetry.flush();
     await telemetry.shutdown();
-    expect(telemetry.stats()).toEqual({ delivered: 0, dropped: 3000, pending: 0 });
+    expect(telemetry.stats()).toEqual({
+      delivered: 0,
+      dropped: 3000,
+      pending: 0,
+      lastError: "HTTP 503 Service Unavailable",
+    });
     expect(getDiagnostics().dropped).toBe(before + 3000);
     const reported: Record<string, number> = {};
     for (const entry of capture.entries.filter((e) => e.event === EVENT_RECORDS_DROPPED)) {
@@ -174,11 +184,13 @@ describe("startTelemetry()", () => {
       .at(-1);
     telemetry.logger.info("tick");
     await telemetry.flush();
-    expect(telemetry.stats()).toEqual({ delivered: 0, dropped: 1, pending: 0 });
+    expect(telemetry.stats()).toEqual({ delivered: 0, dropped: 1, pending: 0, lastError: "bad" });
     // What a process.exit() right now would run.
     onExit?.(0);
     const reports = capture.entries.filter((e) => e.event === EVENT_RECORDS_DROPPED);
-    expect(reports).toEqual([expect.objectContaining({ level: "warn", count: 1, reason: "rejected" })]);
+    expect(reports).toEqual([
+      expect.objectContaining({ level: "warn", count: 1, reason: "rejected", cause: "bad" }),
+    ]);
   });
 
   it("keeps to shutdownTimeoutMs when a replaced log pipeline never finishes its shutdown", async () => {
@@ -299,4 +311,149 @@ describe("startTelemetry()", () => {
       startTelemetry({ delivery: { maxQueueSize: 0 }, logRecordExporter: new InMemoryLogRecordExporter() }),
     ).toThrow(/maxQueueSize/);
   });
+});
+
+describe("startTelemetry() as an OpenTelemetry citizen", () => {
+  it("exports no span of its own exports, inside the application's spans or not", async () => {
+    const sink = await receiver();
+    const telemetry = start({ endpoint: sink.url, logger: { outputs: [] } });
+    telemetry.tracer.startActiveSpan("predict", (span) => {
+      for (let i = 0; i < 5000; i++) telemetry.logger.info("tick", { i });
+      span.end();
+    });
+    for (let i = 0; i < 5000; i++) telemetry.logger.info("tick", { i });
+    await telemetry.flush();
+    await telemetry.shutdown();
+    expect(sink.logs).toHaveLength(10_000);
+    expect(sink.spans.map((s) => s.name)).toEqual(["predict"]);
+  });
+
+  for (const value of ["not a url", "htp://localhost:4318", "127.0.0.1:4318"]) {
+    it(`fails at start on OTEL_EXPORTER_OTLP_ENDPOINT=${JSON.stringify(value)}, naming the variable`, () => {
+      env({ OTEL_EXPORTER_OTLP_ENDPOINT: value });
+      expect(() => startTelemetry({ handleSignals: false })).toThrow(
+        `mlobs: invalid OTEL_EXPORTER_OTLP_ENDPOINT ${JSON.stringify(value)}: expected an http:// or https:// URL`,
+      );
+    });
+  }
+
+  it("fails at start on an OTLP protocol it cannot send, naming the variable and the accepted values", () => {
+    env({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/xml" });
+    expect(() => startTelemetry({ handleSignals: false })).toThrow(
+      'mlobs: invalid OTEL_EXPORTER_OTLP_LOGS_PROTOCOL "http/xml": expected one of http/protobuf, http/json, grpc',
+    );
+  });
+
+  it("sends OTLP/JSON when OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=http/json", async () => {
+    const sink = await receiver();
+    env({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/json" });
+    const telemetry = start({ endpoint: sink.url, logger: { outputs: [] } });
+    telemetry.logger.info("tick", { i: 1 });
+    await telemetry.flush();
+    expect(sink.requests.find((r) => r.path === "/v1/logs")?.contentType).toBe("application/json");
+    expect(sink.logs[0]).toMatchObject({ eventName: "tick", attributes: { i: 1 } });
+  });
+});
+
+describe("startTelemetry() in an application that set up OpenTelemetry itself", () => {
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  const otelDist = pathToFileURL(join(here, "../../dist/otel.js")).href;
+
+  function node(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        args,
+        { cwd: options.cwd, env: { ...process.env, ...options.env } },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  }
+
+  it("beside the application's own NodeSDK: exports each record and span once, and says so once", async () => {
+    const sink = await receiver();
+    const result = await node([join(here, "../../test/app-with-sdk.mjs")], {
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_METRICS_EXPORTER: "none",
+        OTEL_BSP_SCHEDULE_DELAY: "10",
+      },
+    });
+    expect(result.code).toBe(0);
+    const traceId = /trace_id=([0-9a-f]{32})/.exec(result.stderr)?.[1];
+    expect(sink.logs.filter((r) => r.eventName === "in_app_span").map((r) => r.traceId)).toEqual([traceId]);
+    expect(sink.spans.filter((s) => s.name === "handle")).toHaveLength(1);
+    expect(result.stderr.match(/OpenTelemetry is already set up in this process/g)).toHaveLength(1);
+    const [line] = result.stdout.trim().split("\n");
+    expect(JSON.parse(line as string)).toMatchObject({ event: "in_app_span", trace_id: traceId });
+  });
+
+  it("with the application's older @opentelemetry/api (1.8.0) and its own SDK: records carry its trace ids", async () => {
+    // A real application folder from the registry: api 1.8.0, its own SDK, and @mlobs/core from
+    // its packed tarball, whose peer dependency resolves to the application's api.
+    const app = mkdtempSync(join(tmpdir(), "mlobs-api18-"));
+    cleanups.push(() => rmSync(app, { recursive: true, force: true }));
+    writeFileSync(
+      join(app, "package.json"),
+      JSON.stringify({ name: "api18-app", private: true, type: "module" }),
+    );
+    const exec = (command: string, args: string[], cwd: string) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(command, args, { cwd }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+      );
+    // The pnpm that runs the tests (`pnpm test`), else the one on PATH: it turns `catalog:` into versions.
+    const execPath = process.env.npm_execpath;
+    const pnpm = !execPath?.includes("pnpm")
+      ? ["pnpm"]
+      : /\.[cm]?js$/.test(execPath)
+        ? [process.execPath, execPath]
+        : [execPath];
+    await exec(pnpm[0] as string, [...pnpm.slice(1), "pack", "--pack-destination", app], join(here, "../.."));
+    const tarball = readdirSync(app).find((file) => file.endsWith(".tgz")) as string;
+    await exec(
+      "npm",
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        "@opentelemetry/api@1.8.0",
+        "@opentelemetry/sdk-trace-node@2.12.0",
+        `./${tarball}`,
+      ],
+      app,
+    );
+    const script = (core: string) => `import { trace } from "@opentelemetry/api";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+new NodeTracerProvider().register();
+const { startTelemetry } = await import(${JSON.stringify(core)});
+const { logger, shutdown } = startTelemetry({ handleSignals: false, logger: { format: "json" } });
+trace.getTracer("app").startActiveSpan("handle", (span) => {
+  logger.info("in_app_span");
+  process.stderr.write("trace_id=" + span.spanContext().traceId + "\\n");
+  span.end();
+});
+await shutdown();
+`;
+    writeFileSync(join(app, "app.mjs"), script("@mlobs/core/otel"));
+    const result = await node(["app.mjs"], { cwd: app });
+    expect(result.code).toBe(0);
+    const version = (dir: string) => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).version;
+    expect(version(join(app, "node_modules/@opentelemetry/api"))).toBe("1.8.0");
+    // One copy: the peer dependency, not a second api of our own.
+    expect(existsSync(join(app, "node_modules/@mlobs/core/node_modules/@opentelemetry/api"))).toBe(false);
+    const traceId = /trace_id=([0-9a-f]{32})/.exec(result.stderr)?.[1];
+    expect(traceId).toBeDefined();
+    const [line] = result.stdout.trim().split("\n");
+    expect(JSON.parse(line as string)).toMatchObject({ event: "in_app_span", trace_id: traceId });
+
+    // Two copies after all (the workspace build, with its newer api): said clearly, once.
+    writeFileSync(join(app, "two-copies.mjs"), script(otelDist));
+    const twoCopies = await node(["two-copies.mjs"], { cwd: app });
+    expect(twoCopies.code).toBe(0);
+    expect(twoCopies.stderr.match(/registered OpenTelemetry with @opentelemetry\/api 1\.8\.0/g)).toHaveLength(
+      1,
+    );
+  }, 180_000);
 });

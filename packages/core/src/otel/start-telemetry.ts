@@ -1,6 +1,6 @@
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
-import { context, diag, type Meter, metrics, propagation, type Tracer, trace } from "@opentelemetry/api";
+import { context, type Meter, metrics, propagation, type Tracer, trace } from "@opentelemetry/api";
 import { logs } from "@opentelemetry/api-logs";
 import {
   getBooleanFromEnv,
@@ -8,10 +8,12 @@ import {
   getStringFromEnv,
   getStringListFromEnv,
 } from "@opentelemetry/core";
-import { OTLPLogExporter as JsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
-import { OTLPLogExporter as ProtoLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
-import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { OTLPMetricExporter as GrpcMetricExporter } from "@opentelemetry/exporter-metrics-otlp-grpc";
+import { OTLPMetricExporter as JsonMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
+import { OTLPMetricExporter as ProtoMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
+import { OTLPTraceExporter as GrpcTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as ProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import {
@@ -26,19 +28,12 @@ import {
   resourceFromAttributes,
   serviceInstanceIdDetector,
 } from "@opentelemetry/resources";
-import {
-  ConsoleLogRecordExporter,
-  LoggerProvider,
-  type LogRecordExporter,
-  type LogRecordLimits,
-  type LogRecordProcessor,
-  SimpleLogRecordProcessor,
-} from "@opentelemetry/sdk-logs";
+import { LoggerProvider, type LogRecordExporter, type LogRecordProcessor } from "@opentelemetry/sdk-logs";
 import { NodeSDK, metrics as sdkMetrics, tracing } from "@opentelemetry/sdk-node";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import { configure, createLogger, type LoggerOptions } from "../configure.js";
-import { diagnostics } from "../internal/diagnostics.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
+import { warn } from "../internal/warn.js";
 import type { Logger } from "../logger.js";
 import { stdoutOutput } from "../outputs/stdout.js";
 import type { Output } from "../record.js";
@@ -50,7 +45,16 @@ import {
   type DropReason,
 } from "./bounded-batch-processor.js";
 import { installShutdownHooks } from "./install-shutdown-hooks.js";
+import {
+  checkExportConfiguration,
+  createLogProcessors,
+  logRecordLimits,
+  protocolOf,
+  signalUrl,
+} from "./log-pipeline.js";
 import { otelOutput } from "./otel-output.js";
+import { createShutdown } from "./shutdown.js";
+import { unrefAgentFactory } from "./unref-agent.js";
 
 /** Options of `startTelemetry()`. Every one falls back to the standard `OTEL_*` variable where there is one. */
 export interface TelemetryOptions {
@@ -124,22 +128,30 @@ const DETECTORS: Record<string, ResourceDetector> = {
  */
 export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   validate(options);
+  checkExportConfiguration(options.endpoint);
   const disabled = getBooleanFromEnv("OTEL_SDK_DISABLED");
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const loggerOptions = options.logger ?? {};
   const localOutputs: readonly Output[] = loggerOptions.outputs ?? [
-    stdoutOutput({ format: outputFormat(loggerOptions.format) }),
+    stdoutOutput({ format: loggerOptions.format }),
   ];
   const resource = createResource(options);
   const owned = globalsUnset();
+  warnUnreadableGlobals();
+  // An application that set up OpenTelemetry itself keeps its own SDK: a second one would export
+  // every span twice and wrap the built-in modules twice.
+  const appTracing = !owned.includes("trace");
+  const appLogs = !owned.includes("logs");
+  if (appTracing || appLogs) announceExisting(appTracing, appLogs);
 
   let processor: BoundedBatchProcessor | undefined;
   let provider: LoggerProvider | undefined;
-  const logProcessors = disabled
-    ? []
-    : createLogProcessors(options, shutdownTimeoutMs, (count, reason) => {
-        reportDrop(count, reason);
-      });
+  const logProcessors =
+    disabled || appLogs
+      ? []
+      : createLogProcessors(options, shutdownTimeoutMs, (count, reason, cause) => {
+          reportDrop(count, reason, cause);
+        });
   if (logProcessors.length > 0) {
     processor = logProcessors.find((p): p is BoundedBatchProcessor => p instanceof BoundedBatchProcessor);
     provider = new LoggerProvider({
@@ -149,7 +161,13 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     });
   }
 
-  const otel = provider === undefined ? undefined : otelOutput({ loggerProvider: provider });
+  // The application's own LoggerProvider when it registered one, else ours.
+  const otel =
+    provider !== undefined
+      ? otelOutput({ loggerProvider: provider })
+      : appLogs && !disabled
+        ? otelOutput()
+        : undefined;
   const outputs = otel === undefined ? localOutputs : [...localOutputs, otel];
   const { name, fields, ...shared } = loggerOptions;
   const logger = createLogger({ ...loggerOptions, outputs });
@@ -162,17 +180,20 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   });
   // Registered before NodeSDK starts so that the Logs API (bridges, instrumentations) uses this provider.
   if (provider !== undefined) logs.setGlobalLoggerProvider(provider);
-  const sdk = new NodeSDK({
-    resource,
-    autoDetectResources: false,
-    instrumentations: options.instrumentations ?? [new HttpInstrumentation()],
-    // The log pipeline is ours (above); an empty list keeps NodeSDK from building a second one.
-    logRecordProcessors: [],
-    metricReaders: metricReaders(options),
-    ...traceConfig(options),
-  });
-  sdk.start();
-  if (!disabled) patchLoadedBuiltins();
+  let sdk: NodeSDK | undefined;
+  if (!appTracing) {
+    sdk = new NodeSDK({
+      resource,
+      autoDetectResources: false,
+      instrumentations: options.instrumentations ?? [new HttpInstrumentation()],
+      // The log pipeline is ours (above); an empty list keeps NodeSDK from building a second one.
+      logRecordProcessors: [],
+      metricReaders: metricReaders(options),
+      ...traceConfig(options),
+    });
+    sdk.start();
+    if (!disabled) patchLoadedBuiltins();
+  }
 
   const serviceName = String(resource.attributes[ATTR_SERVICE_NAME] ?? "unknown_service:node");
   const tracer = trace.getTracer(serviceName, options.serviceVersion);
@@ -182,69 +203,78 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     unit: "{record}",
   });
 
-  function reportDrop(count: number, reason: DropReason): void {
-    localLogger.warn(EVENT_RECORDS_DROPPED, { count, reason });
+  function reportDrop(count: number, reason: DropReason, cause: string | undefined): void {
+    localLogger.warn(
+      EVENT_RECORDS_DROPPED,
+      cause === undefined ? { count, reason } : { count, reason, cause },
+    );
     droppedCounter.add(count, { reason });
   }
 
-  async function flush(): Promise<void> {
-    await settle([provider?.forceFlush(), flushSdk(), ...localOutputs.map((output) => output.flush())]);
-  }
-
-  // process.exit() ends the process without waiting for delivery: say what is lost, synchronously.
-  const onExit = () => {
-    if (processor === undefined) return;
-    const pending = processor.stats.pending;
-    if (pending > 0) {
-      diagnostics.dropped += pending;
-      localLogger.warn(EVENT_RECORDS_DROPPED, {
-        count: pending,
-        reason: "process_exit" satisfies DropReason,
-      });
-    }
-    // Drops of the last second are still waiting for their report.
-    processor.reportDrops();
-    // The buffered outputs write synchronously inside flush().
-    for (const output of localOutputs) void output.flush().catch(() => {});
-  };
-  process.on("exit", onExit);
-
-  let shutdownPromise: Promise<void> | undefined;
-  function shutdown(): Promise<void> {
-    shutdownPromise ??= (async () => {
-      uninstall();
-      // Logs first (their processor has its own, shorter deadline and reports its drops, also as
-      // a metric), then spans and metrics, so the last drop count is exported too.
-      await withDeadline(
-        (async () => {
-          await settle([provider?.shutdown()]);
-          await settle([sdk.shutdown()]);
-        })(),
-        shutdownTimeoutMs,
-      );
-      // The OTLP output closes at once (later records are counted as dropped); its flush is the
-      // provider's shutdown above, which the deadline may have cut short: not waited for again.
-      otel?.shutdown().catch(() => {});
-      await settle(localOutputs.map((output) => output.shutdown()));
-      // Only now: a process.exit() during the shutdown (an application's own signal listener) must
-      // still report what it cut short.
-      process.off("exit", onExit);
-      releaseGlobals(owned);
-    })();
-    return shutdownPromise;
-  }
-
+  const end = createShutdown({
+    provider,
+    processor,
+    sdk,
+    otel,
+    localOutputs,
+    timeoutMs: shutdownTimeoutMs,
+    report: reportDrop,
+    release: () => releaseGlobals(owned),
+  });
   const uninstall =
-    options.handleSignals === false ? () => {} : installShutdownHooks({ logger, shutdown, flush });
+    options.handleSignals === false
+      ? () => {}
+      : installShutdownHooks({
+          logger,
+          shutdown: end.shutdown,
+          flush: end.flush,
+          timeoutMs: shutdownTimeoutMs,
+          reportUndelivered: end.reportUndelivered,
+        });
 
   return {
     logger,
     tracer,
     meter,
-    flush,
-    shutdown,
+    flush: end.flush,
+    shutdown: () => {
+      uninstall();
+      return end.shutdown();
+    },
     stats: () => processor?.stats ?? { delivered: 0, dropped: 0, pending: 0 },
   };
+}
+
+/**
+ * An application's registration made with an older `@opentelemetry/api` than the copy loaded here
+ * is invisible to this copy (the API accepts only registrations of its own minor version or newer):
+ * records would carry no trace ids. It happens when two copies are installed; say so, once.
+ */
+function warnUnreadableGlobals(): void {
+  const registry = (globalThis as Record<symbol, { version?: string; trace?: unknown } | undefined>)[
+    API_REGISTRY
+  ];
+  if (registry?.trace === undefined || trace.getTracerProvider() === registry.trace) return;
+  warn(
+    `mlobs: the application registered OpenTelemetry with @opentelemetry/api ${registry.version}, which the newer copy loaded by @mlobs/core cannot read: records would carry no trace ids. Install one copy (@opentelemetry/api is a peer dependency of @mlobs/core; \`npm dedupe\`).`,
+  );
+}
+
+let announced = false;
+
+/** Says once, on stderr, which of the application's own OpenTelemetry parts are used instead of ours. */
+function announceExisting(tracing: boolean, logging: boolean): void {
+  if (announced) return;
+  announced = true;
+  const parts = [
+    tracing
+      ? "tracer provider (so no second NodeSDK: its exporters, metrics and instrumentations apply)"
+      : "",
+    logging ? "logger provider (records are emitted into it, through its own processors)" : "",
+  ].filter((part) => part !== "");
+  warn(
+    `mlobs: startTelemetry(): OpenTelemetry is already set up in this process; using the application's ${parts.join(" and ")}`,
+  );
 }
 
 const OPTION_NAMES = [
@@ -278,25 +308,12 @@ function validate(options: TelemetryOptions): void {
       );
     }
   }
-  if (options.endpoint !== undefined && !/^https?:\/\//.test(options.endpoint)) {
-    throw new TypeError(
-      `mlobs: invalid option endpoint ${JSON.stringify(options.endpoint)}: expected an http:// or https:// URL`,
-    );
-  }
   const timeout = options.shutdownTimeoutMs;
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
     throw new TypeError(
       `mlobs: invalid option shutdownTimeoutMs ${JSON.stringify(timeout)}: expected a number >= 0`,
     );
   }
-}
-
-/** The stdout format: the option, then LOG_FORMAT, then console on a development terminal, else JSON. */
-function outputFormat(format: LoggerOptions["format"]): "json" | "console" {
-  const chosen = format ?? getStringFromEnv("LOG_FORMAT");
-  if (chosen === "json" || chosen === "console") return chosen;
-  // An invalid LOG_FORMAT is reported by createLogger(), which validates it.
-  return process.stdout.isTTY && process.env.NODE_ENV !== "production" ? "console" : "json";
 }
 
 function createResource(options: TelemetryOptions): Resource {
@@ -314,83 +331,8 @@ function createResource(options: TelemetryOptions): Resource {
   return defaultResource().merge(detectResources({ detectors })).merge(resourceFromAttributes(own));
 }
 
-/** Joins a base URL and a signal path as the OTLP exporters do with OTEL_EXPORTER_OTLP_ENDPOINT. */
-function signalUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, "")}/${path}`;
-}
-
-function createLogProcessors(
-  options: TelemetryOptions,
-  shutdownTimeoutMs: number,
-  onDrop: (count: number, reason: DropReason) => void,
-): LogRecordProcessor[] {
-  if (options.logRecordProcessor !== undefined) return [options.logRecordProcessor];
-  const kinds = getStringListFromEnv("OTEL_LOGS_EXPORTER") ?? ["otlp"];
-  if (kinds.includes("none")) return [];
-  const processors: LogRecordProcessor[] = [];
-  const endpointSet =
-    options.endpoint !== undefined ||
-    getStringFromEnv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT") !== undefined ||
-    getStringFromEnv("OTEL_EXPORTER_OTLP_ENDPOINT") !== undefined;
-  const exporter =
-    options.logRecordExporter ?? (kinds.includes("otlp") && endpointSet ? logExporter(options) : undefined);
-  if (exporter !== undefined) {
-    processors.push(
-      new BoundedBatchProcessor(exporter, {
-        maxQueueSize: getNumberFromEnv("OTEL_BLRP_MAX_QUEUE_SIZE"),
-        maxExportBatchSize: getNumberFromEnv("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"),
-        scheduledDelayMillis: getNumberFromEnv("OTEL_BLRP_SCHEDULE_DELAY"),
-        exportTimeoutMillis: getNumberFromEnv("OTEL_BLRP_EXPORT_TIMEOUT"),
-        ...definedOnly(options.delivery ?? {}),
-        // Leave a little of the shutdown deadline for spans, metrics and the drop report.
-        shutdownTimeoutMillis: Math.max(1, Math.floor(shutdownTimeoutMs * 0.9)),
-        onDrop,
-      }),
-    );
-  }
-  if (kinds.includes("console"))
-    processors.push(new SimpleLogRecordProcessor({ exporter: new ConsoleLogRecordExporter() }));
-  return processors;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** The OTLP/HTTP log exporter: protobuf unless OTEL_EXPORTER_OTLP_(LOGS_)PROTOCOL says http/json. */
-function logExporter(options: TelemetryOptions): LogRecordExporter {
-  const protocol =
-    (
-      getStringFromEnv("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL") ?? getStringFromEnv("OTEL_EXPORTER_OTLP_PROTOCOL")
-    )?.trim() || "http/protobuf";
-  // Without `url` the exporter reads the OTEL_EXPORTER_OTLP_(LOGS_)ENDPOINT variables itself.
-  const url =
-    options.endpoint !== undefined && getStringFromEnv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT") === undefined
-      ? signalUrl(options.endpoint, "v1/logs")
-      : undefined;
-  const config = url === undefined ? {} : { url };
-  if (protocol === "http/json") return new JsonLogExporter(config);
-  if (protocol !== "http/protobuf") {
-    diag.warn(`mlobs: OTLP logs protocol "${protocol}" is not supported; using http/protobuf`);
-  }
-  return new ProtoLogExporter(config);
-}
-
-function logRecordLimits(): LogRecordLimits {
-  const limits: LogRecordLimits = {};
-  const count =
-    getNumberFromEnv("OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT") ??
-    getNumberFromEnv("OTEL_ATTRIBUTE_COUNT_LIMIT");
-  const length =
-    getNumberFromEnv("OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT") ??
-    getNumberFromEnv("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT");
-  if (count !== undefined) limits.attributeCountLimit = count;
-  if (length !== undefined) limits.attributeValueLengthLimit = length;
-  return limits;
-}
-
 /**
- * Spans: to the endpoint option over OTLP/HTTP protobuf, else as the OTEL_TRACES_* variables say
+ * Spans: to the endpoint option in the configured protocol (OTLP/HTTP protobuf by default), else as the OTEL_TRACES_* variables say
  * (NodeSDK reads them), else recorded without export so trace ids still exist for correlation.
  */
 function traceConfig(options: TelemetryOptions): {
@@ -402,8 +344,15 @@ function traceConfig(options: TelemetryOptions): {
   if (kinds?.includes("none")) return { spanProcessors: [new tracing.NoopSpanProcessor()] };
   const ownEndpoint = getStringFromEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
   if (options.endpoint !== undefined && onlyOtlp(kinds)) {
+    const protocol = protocolOf("TRACES");
+    if (protocol === "grpc")
+      return { traceExporter: new GrpcTraceExporter({ url: ownEndpoint ?? options.endpoint }) };
     const url = ownEndpoint === undefined ? signalUrl(options.endpoint, "v1/traces") : undefined;
-    return { traceExporter: new OTLPTraceExporter(url === undefined ? {} : { url }) };
+    const config = { ...(url === undefined ? {} : { url }), httpAgentOptions: unrefAgentFactory };
+    return {
+      traceExporter:
+        protocol === "http/json" ? new JsonTraceExporter(config) : new ProtoTraceExporter(config),
+    };
   }
   if (
     kinds !== undefined ||
@@ -427,10 +376,18 @@ function metricReaders(options: TelemetryOptions): sdkMetrics.IMetricReader[] | 
   if (kinds?.includes("none")) return [];
   const ownEndpoint = getStringFromEnv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
   if (options.endpoint !== undefined && onlyOtlp(kinds)) {
+    const protocol = protocolOf("METRICS");
     const url = ownEndpoint === undefined ? signalUrl(options.endpoint, "v1/metrics") : undefined;
+    const config = { ...(url === undefined ? {} : { url }), httpAgentOptions: unrefAgentFactory };
+    const exporter =
+      protocol === "grpc"
+        ? new GrpcMetricExporter({ url: ownEndpoint ?? options.endpoint })
+        : protocol === "http/json"
+          ? new JsonMetricExporter(config)
+          : new ProtoMetricExporter(config);
     return [
       new sdkMetrics.PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter(url === undefined ? {} : { url }),
+        exporter,
         exportIntervalMillis: getNumberFromEnv("OTEL_METRIC_EXPORT_INTERVAL") ?? 60_000,
         exportTimeoutMillis: getNumberFromEnv("OTEL_METRIC_EXPORT_TIMEOUT") ?? 30_000,
       }),
@@ -456,29 +413,6 @@ function patchLoadedBuiltins(): void {
   const require = createRequire(join(process.cwd(), "noop.js"));
   for (const name of ["node:http", "node:https"]) require(name);
   syncBuiltinESMExports();
-}
-
-async function flushSdk(): Promise<void> {
-  // NodeSDK has no forceFlush; its providers are the global ones it registered.
-  const providers = [trace.getTracerProvider(), metrics.getMeterProvider()] as unknown[];
-  await settle(
-    providers.map((provider) => {
-      const target = (provider as { getDelegate?: () => unknown }).getDelegate?.() ?? provider;
-      const forceFlush = (target as { forceFlush?: () => Promise<unknown> }).forceFlush;
-      return typeof forceFlush === "function" ? forceFlush.call(target) : undefined;
-    }),
-  );
-}
-
-async function settle(work: (Promise<unknown> | undefined)[]): Promise<void> {
-  await Promise.allSettled(work);
-}
-
-/** Resolves when `work` does or after `ms`; the timer keeps the process alive meanwhile. */
-async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
 
 type GlobalName = "trace" | "metrics" | "propagation" | "context" | "logs";

@@ -2,11 +2,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { diagnostics } from "../internal/diagnostics.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
-import { LineSink } from "../internal/sink.js";
+import { LineSink, reportWriteErrors } from "../internal/sink.js";
 import { warn } from "../internal/warn.js";
 import type { LogRecord, Output } from "../record.js";
 import { renderJsonShared } from "../renderers/json.js";
-import { reportWriteError } from "./stdout.js";
 
 /** Options of `fileOutput()`. */
 export interface FileOutputOptions {
@@ -69,7 +68,7 @@ export function fileOutput(options: FileOutputOptions): Output {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const fd = fs.openSync(file, "a");
   const sink = new LineSink(fd, { closeFd: true });
-  sink.onError = reportWriteError(file);
+  sink.onError = reportWriteErrors(file);
   const render = options.render ?? renderJsonShared;
   const rotate = options.rotate;
   // What the file holds once the buffer is written: its size at open plus every byte given since.

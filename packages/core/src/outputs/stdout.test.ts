@@ -7,7 +7,8 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import { getDiagnostics } from "../internal/diagnostics.js";
-import { reportWriteError, stdoutOutput } from "./stdout.js";
+import { reportWriteErrors } from "../internal/sink.js";
+import { stdoutOutput } from "./stdout.js";
 
 const run = promisify(execFile);
 const dist = pathToFileURL(fileURLToPath(new URL("../../dist/index.js", import.meta.url))).href;
@@ -125,9 +126,19 @@ process.exit(0);`);
     );
   });
 
+  it("follows LOG_FORMAT (any case) without a format option, as the default output does", async () => {
+    const body =
+      'mlobs.createLogger({ outputs: [mlobs.stdoutOutput()] }).info("model_loaded", { model: "churn" });';
+    const [consoleLine] = await runChild(body, { LOG_FORMAT: "Console" });
+    expect(() => JSON.parse(consoleLine as string)).toThrow();
+    expect(consoleLine).toContain("model_loaded");
+    const [jsonLine] = await runChild(body, { LOG_FORMAT: "JSON" });
+    expect(JSON.parse(jsonLine as string)).toMatchObject({ event: "model_loaded", model: "churn" });
+  });
+
   it("counts lines a failed write lost", () => {
     const before = getDiagnostics();
-    const report = reportWriteError("a test destination");
+    const report = reportWriteErrors("a test destination");
     report(new Error("EBADF: bad file descriptor"), 3);
     report(new Error("EBADF: bad file descriptor"), 2);
     const after = getDiagnostics();
@@ -143,6 +154,6 @@ log.info("lost_one");
 log.info("lost_two");
 process.exit(0);`);
     expect(stdout).toBe("");
-    expect(stderr).toMatch(/^mlobs: writing to fd 1 failed \(EBADF[^)]*\); 2 records lost\n$/);
+    expect(stderr).toMatch(/^mlobs: writing to fd 1 failed \(EBADF[^)]*\); 2 records lost \(2 in total\)\n$/);
   });
 });

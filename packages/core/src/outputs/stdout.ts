@@ -1,14 +1,16 @@
-import { diagnostics } from "../internal/diagnostics.js";
+import { shared } from "../internal/global.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
-import { LineSink } from "../internal/sink.js";
-import { warn } from "../internal/warn.js";
+import { LineSink, reportWriteErrors } from "../internal/sink.js";
 import type { LogRecord, Output } from "../record.js";
 import { consoleRenderer } from "../renderers/console.js";
 import { renderJsonShared } from "../renderers/json.js";
 
 /** Options of `stdoutOutput()`. */
 export interface StdoutOutputOptions {
-  /** `json` (one JSON line per record) or `console` (colored, for people). Default: `json`. */
+  /**
+   * `json` (one JSON line per record) or `console` (colored, for people). Default: `LOG_FORMAT`,
+   * else `console` on a terminal when NODE_ENV is not `production`, else `json`.
+   */
   format?: "json" | "console";
   /** A custom renderer; overrides `format`. */
   render?: (record: LogRecord) => string;
@@ -40,31 +42,39 @@ function validate(options: StdoutOutputOptions): void {
   }
 }
 
-let sharedSinks: Map<number, LineSink> | undefined;
+// One sink per standard stream for every copy of this package (ES module and CommonJS builds).
+const sharedSinks = shared("standardSinks", () => new Map<number, LineSink>());
 
 /** The process-wide buffered sink of a standard stream, shared by every output writing to it. */
 export function standardSink(fd: number): LineSink {
-  sharedSinks ??= new Map();
   let sink = sharedSinks.get(fd);
   if (sink === undefined) {
+    // Creating Node's own stream of a pipe makes the descriptor non-blocking (libuv), so a stalled
+    // reader answers EAGAIN, which the sink waits out off the event loop, instead of blocking it.
+    if (fd === 1) void process.stdout;
+    else if (fd === 2) void process.stderr;
     sink = new LineSink(fd);
-    sink.onError = reportWriteError(`fd ${fd}`);
+    sink.onError = reportWriteErrors(`fd ${fd}`);
     sharedSinks.set(fd, sink);
   }
   return sink;
 }
 
-/** Counts lines a write could not deliver and says so once on stderr. */
-export function reportWriteError(where: string): (error: Error, lines: number) => void {
-  let warned = false;
-  return (error, lines) => {
-    diagnostics.outputErrors++;
-    diagnostics.dropped += lines;
-    if (!warned) {
-      warned = true;
-      warn(`mlobs: writing to ${where} failed (${error.message}); ${lines} records lost`);
-    }
-  };
+/**
+ * The stdout format: the option, then LOG_FORMAT (any case), then `console` on a terminal outside
+ * production, else `json`. Invalid values throw, naming where they came from.
+ */
+export function resolveFormat(option: unknown): "json" | "console" {
+  const chosen =
+    option ?? (process.env.LOG_FORMAT === "" ? undefined : process.env.LOG_FORMAT?.toLowerCase());
+  if (chosen === undefined) {
+    return process.stdout.isTTY && process.env.NODE_ENV !== "production" ? "console" : "json";
+  }
+  if (chosen === "json" || chosen === "console") return chosen;
+  const source = option === undefined ? "LOG_FORMAT" : "option format";
+  throw new TypeError(
+    `mlobs: invalid ${source} ${JSON.stringify(option ?? process.env.LOG_FORMAT)}: expected one of ${FORMATS.join(", ")}`,
+  );
 }
 
 /**
@@ -74,7 +84,8 @@ export function reportWriteError(where: string): (error: Error, lines: number) =
  */
 export function stdoutOutput(options: StdoutOutputOptions = {}): Output {
   validate(options);
-  const render = options.render ?? (options.format === "console" ? consoleRenderer() : renderJsonShared);
+  const render =
+    options.render ?? (resolveFormat(options.format) === "console" ? consoleRenderer() : renderJsonShared);
   const sink = standardSink(options.fd ?? 1);
   return {
     write(record) {

@@ -5,16 +5,16 @@
  * signal), `signal-exit` (as `signal`, with the application's own SIGTERM listener calling
  * `process.exit(0)`), `throw` (an uncaught exception after RECORDS records), `exit` (the event loop
  * empties) or `process-exit` (`process.exit(0)` right after logging). With CHILD_STDOUT=1 the logger also
- * writes JSON lines to stdout.
+ * writes JSON lines to stdout. SHUTDOWN_TIMEOUT_MS sets the deadline (default 20 s).
  */
-import { startTelemetry } from "./start-telemetry.js";
+import { startTelemetry } from "../src/otel/start-telemetry.js";
 
 const records = Number(process.env.RECORDS ?? 100_000);
 const end = process.env.CHILD_END ?? "signal";
 const telemetry = startTelemetry({
   serviceName: "shutdown-child",
-  endpoint: process.env.RECEIVER_URL,
-  shutdownTimeoutMs: 20_000,
+  endpoint: process.env.RECEIVER_URL || undefined,
+  shutdownTimeoutMs: Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 20_000),
   logger: process.env.CHILD_STDOUT === "1" ? { format: "json" } : { outputs: [] },
 });
 

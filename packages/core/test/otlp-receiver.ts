@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
+import protobuf from "protobufjs";
 
 /** One log record as the receiver decoded it. */
 export interface ReceivedLog {
@@ -31,6 +32,9 @@ export interface ReceivedSpan {
   parentSpanId: string;
   name: string;
   kind: number;
+  attributes: Record<string, unknown>;
+  /** The instrumentation scope's name. */
+  scope: string;
   resource: Record<string, unknown>;
 }
 
@@ -50,6 +54,12 @@ export interface ReceivedRequest {
   bytes: number;
 }
 
+/** How the receiver answers, see `TestReceiver.answer()`. */
+export type ReceiverAnswer =
+  | "accept"
+  | "hang"
+  | { status: number; headers?: Record<string, string>; body?: string };
+
 /** A running (or reserved) OTLP/HTTP receiver. */
 export interface TestReceiver {
   /** The base URL to give as the OTLP endpoint, e.g. `http://127.0.0.1:43123`. */
@@ -61,6 +71,11 @@ export interface TestReceiver {
   readonly requests: ReceivedRequest[];
   /** Answers the next `count` requests (to `path` only, when given) with `status` instead of decoding them. */
   failNext(count: number, status?: number, path?: string): void;
+  /**
+   * From now on answers every request with `answer` (a status, its headers and body) without
+   * decoding it, or never answers (`"hang"`), or decodes and accepts again (`"accept"`).
+   */
+  answer(answer: ReceiverAnswer): void;
   /** Starts listening (again) on the same port. */
   start(): Promise<void>;
   /** Stops listening and closes open connections. */
@@ -84,6 +99,7 @@ export async function startTestReceiver(options: { listen?: boolean } = {}): Pro
   let failStatus = 503;
   let failPath: string | undefined;
   let server: Server | undefined;
+  let answer: ReceiverAnswer = "accept";
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -92,6 +108,11 @@ export async function startTestReceiver(options: { listen?: boolean } = {}): Pro
     const contentType = String(request.headers["content-type"] ?? "");
     const path = request.url ?? "";
     requests.push({ path, contentType, headers: request.headers, bytes: body.length });
+    if (answer === "hang") return;
+    if (answer !== "accept") {
+      response.writeHead(answer.status, answer.headers).end(answer.body ?? "");
+      return;
+    }
     if (failures > 0 && (failPath === undefined || path === failPath)) {
       failures--;
       response.writeHead(failStatus).end();
@@ -122,6 +143,9 @@ export async function startTestReceiver(options: { listen?: boolean } = {}): Pro
       failures = count;
       failStatus = status;
       failPath = path;
+    },
+    answer(next) {
+      answer = next;
     },
     async start() {
       if (server !== undefined) return;
@@ -159,181 +183,78 @@ function freePort(): Promise<number> {
   });
 }
 
-// ---- protobuf wire format (https://protobuf.dev/programming-guides/encoding/) ----
+// ---- OTLP protobuf, decoded by protobufjs ----
 
-type WireValue = bigint | Buffer | number;
-
-interface WireField {
-  field: number;
-  value: WireValue;
+// The part of opentelemetry-proto (collector/{logs,trace,metrics}/v1 and the messages they use) that
+// the exporters send, with the upstream field numbers; unknown fields are skipped, as protobuf requires.
+const OTLP_PROTO = `
+syntax = "proto3";
+package otlp;
+message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
+message Resource { repeated KeyValue attributes = 1; }
+message InstrumentationScope { string name = 1; string version = 2; }
+message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; }
+message ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; }
+message LogRecord {
+  fixed64 time_unix_nano = 1; int32 severity_number = 2; string severity_text = 3; AnyValue body = 5;
+  repeated KeyValue attributes = 6; fixed32 flags = 8; bytes trace_id = 9; bytes span_id = 10;
+  fixed64 observed_time_unix_nano = 11; string event_name = 12;
 }
-
-/** A varint as a number while it fits in 49 bits (tags, lengths, most values), else as a BigInt. */
-function readVarint(buf: Buffer, offset: number): [number | bigint, number] {
-  let value = 0;
-  for (let i = 0; i < 7; i++) {
-    const byte = buf[offset + i];
-    if (byte === undefined) throw new Error("protobuf: truncated varint");
-    value += (byte & 0x7f) * 2 ** (7 * i);
-    if ((byte & 0x80) === 0) return [value, offset + i + 1];
-  }
-  let result = 0n;
-  let shift = 0n;
-  for (;;) {
-    const byte = buf[offset++];
-    if (byte === undefined) throw new Error("protobuf: truncated varint");
-    result |= BigInt(byte & 0x7f) << shift;
-    if ((byte & 0x80) === 0) return [result, offset];
-    shift += 7n;
-  }
+message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
+message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
+message Span {
+  bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; int32 kind = 6;
+  repeated KeyValue attributes = 9;
 }
-
-function decodeFields(buf: Buffer): WireField[] {
-  const fields: WireField[] = [];
-  let offset = 0;
-  while (offset < buf.length) {
-    const [tagValue, next] = readVarint(buf, offset);
-    const tag = Number(tagValue);
-    offset = next;
-    const field = Math.floor(tag / 8);
-    switch (tag % 8) {
-      case 0: {
-        const [value, after] = readVarint(buf, offset);
-        fields.push({ field, value });
-        offset = after;
-        break;
-      }
-      case 1:
-        fields.push({ field, value: buf.subarray(offset, offset + 8) });
-        offset += 8;
-        break;
-      case 2: {
-        const [length, after] = readVarint(buf, offset);
-        const end = after + Number(length);
-        fields.push({ field, value: buf.subarray(after, end) });
-        offset = end;
-        break;
-      }
-      case 5:
-        fields.push({ field, value: buf.readUInt32LE(offset) });
-        offset += 4;
-        break;
-      default:
-        throw new Error(`protobuf: unsupported wire type in tag ${tag}`);
-    }
-  }
-  return fields;
-}
-
-function each(buf: Buffer, field: number): Buffer[] {
-  return decodeFields(buf)
-    .filter((f) => f.field === field)
-    .map((f) => f.value as Buffer);
-}
-
-function first(fields: WireField[], field: number): WireValue | undefined {
-  return fields.find((f) => f.field === field)?.value;
-}
-
-function text(value: WireValue | undefined): string {
-  return Buffer.isBuffer(value) ? value.toString("utf8") : "";
-}
-
-function hex(value: WireValue | undefined): string {
-  return Buffer.isBuffer(value) ? value.toString("hex") : "";
-}
-
-function fixed64(value: WireValue | undefined): bigint {
-  return Buffer.isBuffer(value) ? value.readBigUInt64LE(0) : 0n;
-}
-
-function anyValue(buf: Buffer): unknown {
-  const f = decodeFields(buf)[0];
-  if (f === undefined) return null;
-  const value = f.value;
-  switch (f.field) {
-    case 1:
-      return text(value);
-    case 2:
-      return Number(value) === 1;
-    case 3: {
-      if (typeof value === "number") return value;
-      const n = BigInt.asIntN(64, value as bigint);
-      return Number.isSafeInteger(Number(n)) ? Number(n) : n;
-    }
-    case 4:
-      return (value as Buffer).readDoubleLE(0);
-    case 5:
-      return each(value as Buffer, 1).map(anyValue);
-    case 6:
-      return keyValues(each(value as Buffer, 1));
-    case 7:
-      return new Uint8Array(value as Buffer);
-    default:
-      return null;
+message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; }
+message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; }
+message Metric { string name = 1; Gauge gauge = 5; Sum sum = 7; }
+message Gauge { repeated NumberDataPoint data_points = 1; }
+message Sum { repeated NumberDataPoint data_points = 1; }
+message NumberDataPoint { double as_double = 4; sfixed64 as_int = 6; repeated KeyValue attributes = 7; }
+message AnyValue {
+  oneof value {
+    string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4;
+    ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7;
   }
 }
+message ArrayValue { repeated AnyValue values = 1; }
+message KeyValueList { repeated KeyValue values = 1; }
+message KeyValue { string key = 1; AnyValue value = 2; }
+`;
 
-function keyValues(list: Buffer[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const kv of list) {
-    const fields = decodeFields(kv);
-    const value = first(fields, 2);
-    out[text(first(fields, 1))] = Buffer.isBuffer(value) ? anyValue(value) : null;
-  }
-  return out;
-}
+const root = protobuf.parse(OTLP_PROTO).root;
 
-function resourceOf(buf: Buffer | undefined): Record<string, unknown> {
-  return buf === undefined ? {} : keyValues(each(buf, 1));
+/**
+ * Decodes a protobuf request into the object form of OTLP/JSON (camelCase keys, int64 as strings),
+ * except that ids are still bytes: the JSON decoders below then read both encodings.
+ */
+function decodeProto(type: string, body: Buffer): Record<string, unknown> {
+  const message = root.lookupType(`otlp.${type}`);
+  return message.toObject(message.decode(body), { longs: String, bytes: Buffer.from, oneofs: false });
 }
 
 function logsFromProto(body: Buffer): ReceivedLog[] {
-  const out: ReceivedLog[] = [];
-  for (const resourceLogs of each(body, 1)) {
-    const rl = decodeFields(resourceLogs);
-    const resource = resourceOf(first(rl, 1) as Buffer | undefined);
-    for (const scopeLogs of rl.filter((f) => f.field === 2)) {
-      const sl = decodeFields(scopeLogs.value as Buffer);
-      const scopeFields = decodeFields((first(sl, 1) as Buffer | undefined) ?? Buffer.alloc(0));
-      const scope = { name: text(first(scopeFields, 1)), version: text(first(scopeFields, 2)) };
-      for (const recordField of sl.filter((f) => f.field === 2)) {
-        const r = decodeFields(recordField.value as Buffer);
-        const body = first(r, 5);
-        out.push({
-          timeUnixNano: fixed64(first(r, 1)),
-          observedTimeUnixNano: fixed64(first(r, 11)),
-          severityNumber: Number(first(r, 2) ?? 0n),
-          severityText: text(first(r, 3)),
-          eventName: text(first(r, 12)),
-          body: Buffer.isBuffer(body) ? anyValue(body) : undefined,
-          traceId: hex(first(r, 9)),
-          spanId: hex(first(r, 10)),
-          flags: Number(first(r, 8) ?? 0),
-          attributes: keyValues(r.filter((f) => f.field === 6).map((f) => f.value as Buffer)),
-          resource,
-          scope,
-        });
-      }
-    }
-  }
-  return out;
+  return logsFromRequest(decodeProto("ExportLogsServiceRequest", body) as JsonLogsRequest);
 }
 
 function spansFromProto(body: Buffer): ReceivedSpan[] {
+  const request = decodeProto("ExportTraceServiceRequest", body) as JsonTraceRequest;
   const out: ReceivedSpan[] = [];
-  for (const resourceSpans of each(body, 1)) {
-    const rs = decodeFields(resourceSpans);
-    const resource = resourceOf(first(rs, 1) as Buffer | undefined);
-    for (const scopeSpans of rs.filter((f) => f.field === 2)) {
-      for (const span of each(scopeSpans.value as Buffer, 2)) {
-        const s = decodeFields(span);
+  for (const rs of request.resourceSpans ?? []) {
+    const resource = jsonKeyValues(rs.resource?.attributes);
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const s of ss.spans ?? []) {
         out.push({
-          traceId: hex(first(s, 1)),
-          spanId: hex(first(s, 2)),
-          parentSpanId: hex(first(s, 4)),
-          name: text(first(s, 5)),
-          kind: Number(first(s, 6) ?? 0n),
+          traceId: hexOf(s.traceId),
+          spanId: hexOf(s.spanId),
+          parentSpanId: hexOf(s.parentSpanId),
+          name: s.name ?? "",
+          kind: s.kind ?? 0,
+          attributes: jsonKeyValues(s.attributes),
+          scope: ss.scope?.name ?? "",
           resource,
         });
       }
@@ -343,33 +264,66 @@ function spansFromProto(body: Buffer): ReceivedSpan[] {
 }
 
 function metricsFromProto(body: Buffer): ReceivedMetricPoint[] {
+  const request = decodeProto("ExportMetricsServiceRequest", body) as JsonMetricsRequest;
   const out: ReceivedMetricPoint[] = [];
-  for (const resourceMetrics of each(body, 1)) {
-    const rm = decodeFields(resourceMetrics);
-    const resource = resourceOf(first(rm, 1) as Buffer | undefined);
-    for (const scopeMetrics of rm.filter((f) => f.field === 2)) {
-      for (const metric of each(scopeMetrics.value as Buffer, 2)) {
-        const m = decodeFields(metric);
-        const name = text(first(m, 1));
-        // gauge = 5, sum = 7: both hold NumberDataPoints in field 1.
-        const data = (first(m, 7) ?? first(m, 5)) as Buffer | undefined;
-        if (data === undefined) continue;
-        for (const point of each(data, 1)) {
-          const p = decodeFields(point);
-          const asDouble = first(p, 4);
-          const asInt = first(p, 6);
-          const value = Buffer.isBuffer(asInt)
-            ? Number(asInt.readBigInt64LE(0))
-            : Buffer.isBuffer(asDouble)
-              ? asDouble.readDoubleLE(0)
-              : 0;
-          const attributes = keyValues(p.filter((f) => f.field === 7).map((f) => f.value as Buffer));
-          out.push({ name, value, attributes, resource });
+  for (const rm of request.resourceMetrics ?? []) {
+    const resource = jsonKeyValues(rm.resource?.attributes);
+    for (const sm of rm.scopeMetrics ?? []) {
+      for (const metric of sm.metrics ?? []) {
+        for (const point of (metric.sum ?? metric.gauge)?.dataPoints ?? []) {
+          out.push({
+            name: metric.name ?? "",
+            value: point.asInt !== undefined ? Number(point.asInt) : (point.asDouble ?? 0),
+            attributes: jsonKeyValues(point.attributes),
+            resource,
+          });
         }
       }
     }
   }
   return out;
+}
+
+/** Ids are bytes in protobuf and hex strings in OTLP/JSON. */
+function hexOf(id: Uint8Array | string | undefined): string {
+  if (id === undefined) return "";
+  return typeof id === "string" ? id.toLowerCase() : Buffer.from(id).toString("hex");
+}
+
+interface JsonTraceRequest {
+  resourceSpans?: {
+    resource?: { attributes?: JsonKeyValue[] };
+    scopeSpans?: {
+      scope?: { name?: string };
+      spans?: {
+        traceId?: Uint8Array;
+        spanId?: Uint8Array;
+        parentSpanId?: Uint8Array;
+        name?: string;
+        kind?: number;
+        attributes?: JsonKeyValue[];
+      }[];
+    }[];
+  }[];
+}
+
+interface JsonMetricsRequest {
+  resourceMetrics?: {
+    resource?: { attributes?: JsonKeyValue[] };
+    scopeMetrics?: {
+      metrics?: {
+        name?: string;
+        sum?: { dataPoints?: JsonNumberPoint[] };
+        gauge?: { dataPoints?: JsonNumberPoint[] };
+      }[];
+    }[];
+  }[];
+}
+
+interface JsonNumberPoint {
+  asDouble?: number;
+  asInt?: string;
+  attributes?: JsonKeyValue[];
 }
 
 // ---- OTLP/JSON (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding) ----
@@ -386,7 +340,7 @@ interface JsonAnyValue {
   doubleValue?: number;
   arrayValue?: { values?: JsonAnyValue[] };
   kvlistValue?: { values?: JsonKeyValue[] };
-  bytesValue?: string;
+  bytesValue?: string | Uint8Array;
 }
 
 function jsonAnyValue(value: JsonAnyValue | undefined): unknown {
@@ -397,7 +351,10 @@ function jsonAnyValue(value: JsonAnyValue | undefined): unknown {
   if (value.doubleValue !== undefined) return value.doubleValue;
   if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(jsonAnyValue);
   if (value.kvlistValue !== undefined) return jsonKeyValues(value.kvlistValue.values);
-  if (value.bytesValue !== undefined) return new Uint8Array(Buffer.from(value.bytesValue, "base64"));
+  if (value.bytesValue !== undefined) {
+    const bytes = value.bytesValue;
+    return new Uint8Array(typeof bytes === "string" ? Buffer.from(bytes, "base64") : bytes);
+  }
   return null;
 }
 
@@ -419,8 +376,8 @@ interface JsonLogsRequest {
         severityText?: string;
         eventName?: string;
         body?: JsonAnyValue;
-        traceId?: string;
-        spanId?: string;
+        traceId?: string | Uint8Array;
+        spanId?: string | Uint8Array;
         flags?: number;
         attributes?: JsonKeyValue[];
       }[];
@@ -429,7 +386,10 @@ interface JsonLogsRequest {
 }
 
 function logsFromJson(body: Buffer): ReceivedLog[] {
-  const request = JSON.parse(body.toString("utf8")) as JsonLogsRequest;
+  return logsFromRequest(JSON.parse(body.toString("utf8")) as JsonLogsRequest);
+}
+
+function logsFromRequest(request: JsonLogsRequest): ReceivedLog[] {
   const out: ReceivedLog[] = [];
   for (const rl of request.resourceLogs ?? []) {
     const resource = jsonKeyValues(rl.resource?.attributes);
@@ -443,8 +403,8 @@ function logsFromJson(body: Buffer): ReceivedLog[] {
           severityText: r.severityText ?? "",
           eventName: r.eventName ?? "",
           body: jsonAnyValue(r.body),
-          traceId: r.traceId ?? "",
-          spanId: r.spanId ?? "",
+          traceId: hexOf(r.traceId),
+          spanId: hexOf(r.spanId),
           flags: r.flags ?? 0,
           attributes: jsonKeyValues(r.attributes),
           resource,

@@ -6,8 +6,8 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { createLogger } from "../configure.js";
-import { createLogCapture } from "../testing.js";
+import { createLogger } from "../src/configure.js";
+import { createLogCapture } from "../src/testing.js";
 
 // Collects on demand only: no timer, so metric assertions see exactly the calls made so far.
 class ManualReader extends MetricReader {
