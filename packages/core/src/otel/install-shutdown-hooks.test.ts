@@ -59,9 +59,13 @@ describe("installShutdownHooks() through startTelemetry()", () => {
     const lines = run.lines();
     expect(lines.filter((l) => l.event === "tick")).toHaveLength(20_000);
     const report = lines.find((l) => l.event === "telemetry_records_dropped");
-    expect(report).toMatchObject({ level: "warn", reason: "process_exit" });
     // Records in flight at the exit may still have arrived: every record is delivered or reported.
-    expect(sequences().length + (report?.count as number)).toBeGreaterThanOrEqual(20_000);
+    // On a slow machine the whole burst can be delivered before the exit, leaving nothing to report.
+    if (report === undefined) expect(new Set(sequences()).size).toBe(20_000);
+    else {
+      expect(report).toMatchObject({ level: "warn", reason: "process_exit" });
+      expect(sequences().length + (report.count as number)).toBeGreaterThanOrEqual(20_000);
+    }
   });
 
   it("reports what an application's process.exit() in its own SIGTERM listener cut short", async () => {
