@@ -1,7 +1,8 @@
 // pnpm bench: every (variant, round) in a fresh `node --expose-gc` process, rounds interleaved with
 // the variant order rotated, medians printed as one table with each variant's ratio to mlobs.
 //
-//   node run.mjs [suite...]          suites: logs (default), otel, e2e, winston, buffer, all
+//   node run.mjs [--node PATH] [suite...]   suites: logs (default), otel, e2e, winston, buffer, all
+//   --node: the Node.js binary that runs the variants and the sink (default: the one running this)
 //   BENCH_ROUNDS=5 BENCH_N=200000 BENCH_WARMUP=20000 BENCH_MODE=tight|yield BENCH_ONLY=mlobs,pino
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -22,6 +23,19 @@ const only = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(",")) : undefined;
 const SAMPLE_N = 500;
 
 let names = process.argv.slice(2);
+let nodeBin = process.execPath;
+const nodeFlag = names.indexOf("--node");
+if (nodeFlag !== -1) {
+  nodeBin = names[nodeFlag + 1];
+  names.splice(nodeFlag, 2);
+}
+const nodeVersion = spawnSync(nodeBin ?? "", ["--version"], { encoding: "utf8" });
+if (nodeVersion.status !== 0) {
+  console.error(
+    `--node ${nodeBin ?? ""}: expected the path of a node binary (${nodeVersion.error?.message ?? nodeVersion.stderr})`,
+  );
+  process.exit(2);
+}
 if (names.length === 0) names = ["logs"];
 if (names.includes("all")) names = Object.keys(SUITES);
 for (const name of names) {
@@ -35,7 +49,7 @@ let sinkEnv = {};
 
 /** Starts sink.mjs (the OTLP/HTTP receiver) in its own process; children find it through BENCH_SINK_URL. */
 async function startSink() {
-  const sink = spawn(process.execPath, [path.join(here, "sink.mjs")], {
+  const sink = spawn(nodeBin, [path.join(here, "sink.mjs")], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   // Also when a variant fails and the run stops: the sink must not outlive the runner.
@@ -47,7 +61,7 @@ async function startSink() {
 
 function runChild(variant, count, warm, dest, childMode) {
   const result = spawnSync(
-    process.execPath,
+    nodeBin,
     ["--expose-gc", path.join(here, "child.mjs"), variant.file, String(count), String(warm), dest, childMode],
     {
       cwd: here,
@@ -117,7 +131,7 @@ function printTable(columns, rows) {
 }
 
 console.log(
-  `node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? "?"}), ` +
+  `node ${nodeVersion.stdout.trim()}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? "?"}), ` +
     `n=${n} warmup=${warmup} rounds=${rounds} mode=${mode}`,
 );
 

@@ -2,10 +2,11 @@
  * A service for the shutdown tests, run as its own process: it starts telemetry against
  * RECEIVER_URL and logs `tick` records with a sequence number in bursts of 1000, telling the
  * parent how many it has logged. CHILD_END says how it ends: `signal` (waits for the parent's
- * signal), `signal-exit` (as `signal`, with the application's own SIGTERM listener calling
- * `process.exit(0)`), `throw` (an uncaught exception after RECORDS records), `exit` (the event loop
- * empties) or `process-exit` (`process.exit(0)` right after logging). With CHILD_STDOUT=1 the logger also
- * writes JSON lines to stdout. SHUTDOWN_TIMEOUT_MS sets the deadline (default 20 s).
+ * signal), `signal-exit` (as `signal`, with the application's own SIGTERM listener logging one
+ * more record and calling `process.exit(0)`), `throw` (an uncaught exception after RECORDS
+ * records), `exit` (the event loop empties) or `process-exit` (`process.exit(0)` right after
+ * logging). With CHILD_STDOUT=1 the logger also writes JSON lines to stdout. SHUTDOWN_TIMEOUT_MS
+ * sets the deadline (default 20 s).
  */
 import { startTelemetry } from "../src/otel/start-telemetry.js";
 
@@ -27,7 +28,12 @@ async function burst(): Promise<void> {
   }
   if (end === "throw") throw new Error("model file is corrupt");
   if (end === "process-exit") process.exit(0);
-  if (end === "signal-exit") process.on("SIGTERM", () => process.exit(0));
+  // Its last record is still queued at the exit, however fast the earlier ones were delivered.
+  if (end === "signal-exit")
+    process.on("SIGTERM", () => {
+      telemetry.logger.info("tick", { seq: seq++ });
+      process.exit(0);
+    });
   if (end === "signal" || end === "signal-exit") setInterval(() => {}, 1000);
   // The IPC channel must not keep the process alive once the work is done.
   process.channel?.unref();
