@@ -97,11 +97,8 @@ describe("otel-collector.yaml", () => {
     expect(output).toContain("invalid keys: check_intervall");
   });
 
-  it("validate: append together with rotation fails and says so", () => {
-    const { status, output } = validate(
-      SHIPPED_CONFIG,
-      "yaml:exporters::file/predictions::rotation::max_megabytes: 10",
-    );
+  it("validate: append together with the shipped rotation fails and says so", () => {
+    const { status, output } = validate(SHIPPED_CONFIG, "yaml:exporters::file/predictions::append: true");
     expect(status).not.toBe(0);
     expect(output).toContain("append and rotation enabled at the same time is not supported");
   });
@@ -138,10 +135,12 @@ describe("docker-compose.yml", () => {
     const release = goMod.match(/go\.opentelemetry\.io\/collector\/otelcol v(\d+\.\d+\.\d+)/)?.[1];
     expect(release).toBeDefined();
     expect(collector.image).toBe(`otel/opentelemetry-collector-contrib:${release}`);
-    // One release for every collector module: beta ones carry it, contrib ones too.
-    const betaVersions = [...goMod.matchAll(/(?:collector|collector-contrib)\/\S+ (v0\.\d+\.\d+)/g)].map(
-      (m) => m[1],
-    );
+    // One release for every collector module: beta ones carry it, contrib ones too. The one
+    // exception: the module proxy serves loadbalancingexporter up to v0.161.0 only.
+    const betaVersions = [...goMod.matchAll(/(?:collector|collector-contrib)\/(\S+) (v0\.\d+\.\d+)/g)]
+      .filter((m) => m[1] !== "exporter/loadbalancingexporter")
+      .map((m) => m[2]);
+    expect(goMod).toMatch(/\/exporter\/loadbalancingexporter v0\.161\.0$/m);
     expect(new Set(betaVersions)).toEqual(new Set([`v${release}`]));
     // ...and the stable (v1) core modules the matching v1 release.
     const stableVersions = [...goMod.matchAll(/go\.opentelemetry\.io\/collector\/\S+ (v1\.\d+\.\d+)/g)].map(

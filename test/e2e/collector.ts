@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { decodeAnyValue, decodeAttributes, parseBatchLine } from "../../collector/flatten-logs.mjs";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const COLLECTOR_BIN = join(REPO_ROOT, ".cache/collector/otelcol-mlobs");
@@ -210,16 +211,29 @@ export async function waitFor<T>(
   }
 }
 
-/** Reads a file exporter output (one OTLP/JSON logs batch per line) as flat records. */
+/**
+ * Reads a file exporter output (one OTLP/JSON logs batch per line) as flat records, failing when a
+ * batch in it is incomplete (a collector was killed while writing it): see readLogFile().
+ */
 export async function readRecords(file: string): Promise<FlatRecord[]> {
+  const { records, torn } = await readLogFile(file);
+  if (torn > 0) throw new Error(`${file}: ${torn} incomplete batch(es)`);
+  return records;
+}
+
+/** Reads a file exporter output with collector/flatten-logs.mjs's reader: the records, and the incomplete batches. */
+export async function readLogFile(file: string): Promise<{ records: FlatRecord[]; torn: number }> {
   const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return "";
     throw e;
   });
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .flatMap((line) => flattenLogsBatch(JSON.parse(line) as OtlpLogsBatch));
+  let torn = 0;
+  const records = text.split("\n").flatMap((line) => {
+    const parsed = parseBatchLine(line);
+    torn += parsed.torn;
+    return parsed.batches.flatMap((batch) => flattenLogsBatch(batch as OtlpLogsBatch));
+  });
+  return { records, torn };
 }
 
 /** Flattens one OTLP/JSON ExportLogsServiceRequest into one object per log record. */
@@ -243,29 +257,6 @@ export function flattenLogsBatch(batch: OtlpLogsBatch): FlatRecord[] {
       })),
     );
   });
-}
-
-/** Turns an OTLP/JSON AnyValue into the plain JS value it stands for. */
-export function decodeAnyValue(value: OtlpAnyValue | undefined): unknown {
-  if (!value) return undefined;
-  if ("stringValue" in value) return value.stringValue;
-  if ("boolValue" in value) return value.boolValue;
-  if ("intValue" in value) {
-    // int64 travels as a decimal string; keep it a string when a number would round it.
-    const n = Number(value.intValue);
-    return Number.isSafeInteger(n) ? n : String(value.intValue);
-  }
-  if ("doubleValue" in value) return Number(value.doubleValue);
-  if ("bytesValue" in value) return value.bytesValue;
-  if ("arrayValue" in value) return (value.arrayValue?.values ?? []).map(decodeAnyValue);
-  if ("kvlistValue" in value) return decodeAttributes(value.kvlistValue?.values);
-  return undefined;
-}
-
-function decodeAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const { key, value } of list ?? []) result[key] = decodeAnyValue(value);
-  return result;
 }
 
 /** Asks the kernel for `count` distinct free ports on 127.0.0.1. */
