@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,13 +9,24 @@ import { parse } from "yaml";
 import { COLLECTOR_BIN, REPO_ROOT, SHIPPED_CONFIG, startCollector, waitFor } from "./collector.js";
 
 const FORWARD_OVERLAY = join(REPO_ROOT, "collector/overlays/forward.yaml");
+const AGENT = join(REPO_ROOT, "collector/agent.yaml");
+const GATEWAY = join(REPO_ROOT, "collector/gateway.yaml");
 
 /** Runs `otelcol-mlobs validate` on the given configs; file_storage needs a directory it may create. */
 function validate(...configs: string[]) {
+  return validateWith({}, ...configs);
+}
+
+function validateWith(env: Record<string, string>, ...configs: string[]) {
   const dir = mkdtempSync(join(tmpdir(), "mlobs-validate-"));
   const result = spawnSync(COLLECTOR_BIN, ["validate", ...configs.map((c) => `--config=${c}`)], {
     cwd: dir,
-    env: { ...process.env, MLOBS_QUEUE_DIR: join(dir, "queue"), MLOBS_OTEL_OUT_DIR: join(dir, "out") },
+    env: {
+      ...process.env,
+      MLOBS_QUEUE_DIR: join(dir, "queue"),
+      MLOBS_OTEL_OUT_DIR: join(dir, "out"),
+      ...env,
+    },
     encoding: "utf8",
   });
   rmSync(dir, { recursive: true, force: true });
@@ -101,6 +112,48 @@ describe("otel-collector.yaml", () => {
     const { status, output } = validate(SHIPPED_CONFIG, "yaml:exporters::file/predictions::append: true");
     expect(status).not.toBe(0);
     expect(output).toContain("append and rotation enabled at the same time is not supported");
+  });
+});
+
+describe("collector/agent.yaml and collector/gateway.yaml", () => {
+  const gateways = { MLOBS_GATEWAYS: "[gateway-1:4317, gateway-2:4317]" };
+
+  it("validate: the agent with a static list of gateways, and the gateway overlay", () => {
+    expect(validateWith(gateways, AGENT)).toEqual({ status: 0, output: "" });
+    expect(validate(SHIPPED_CONFIG, GATEWAY)).toEqual({ status: 0, output: "" });
+  });
+
+  it("validate: the agent with the DNS resolver its comments describe instead of the static one", () => {
+    const text = readFileSync(AGENT, "utf8");
+    const commented = text.match(/^ {6}# dns:\n(?: {6}# .*\n)+/m)?.[0];
+    expect(commented).toBeDefined();
+    const dns = (commented ?? "").replaceAll(/^( {6})# /gm, "$1");
+    const withDns = text.replace(/^ {6}static:\n {8}hostnames: .*\n/m, "").replace(commented ?? "", dns);
+    expect(withDns).not.toContain("hostnames");
+    const dir = mkdtempSync(join(tmpdir(), "mlobs-agent-dns-"));
+    const file = join(dir, "agent-dns.yaml");
+    writeFileSync(file, withDns);
+    try {
+      expect(validate(file)).toEqual({ status: 0, output: "" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the agent routes logs and spans by trace id, metrics by stream, through the persistent queue", () => {
+    const agent = parse(readFileSync(AGENT, "utf8"), { merge: true }); // `<<:` as the collector reads it
+    const pipelines = agent.service.pipelines;
+    expect(pipelines.logs.exporters).toEqual(["loadbalancing/by_trace"]);
+    expect(pipelines.traces.exporters).toEqual(["loadbalancing/by_trace"]);
+    expect(pipelines.metrics.exporters).toEqual(["loadbalancing/by_stream"]);
+    for (const name of ["loadbalancing/by_trace", "loadbalancing/by_stream"]) {
+      expect(agent.exporters[name].sending_queue.storage).toBe("file_storage/queue");
+    }
+    expect(agent.exporters["loadbalancing/by_trace"].routing_key).toBe("traceID");
+    expect(agent.exporters["loadbalancing/by_stream"].routing_key).toBe("streamID");
+    for (const pipeline of Object.values(pipelines) as { processors: string[] }[]) {
+      expect(pipeline.processors[0]).toBe("memory_limiter");
+    }
   });
 });
 
