@@ -157,6 +157,37 @@ describe("collector/agent.yaml and collector/gateway.yaml", () => {
   });
 });
 
+describe("docker-compose.yml tier profile", () => {
+  const compose = parse(readFileSync(join(REPO_ROOT, "docker-compose.yml"), "utf8"), { merge: true });
+  const agent = compose.services["otel-agent"];
+  const gateways = ["otel-gateway-1", "otel-gateway-2"].map((name) => compose.services[name]);
+
+  it("runs one agent on collector/agent.yaml, sending to both gateways by service name", () => {
+    expect(agent.profiles).toEqual(["tier"]);
+    expect(agent.command).toEqual(["--config=/etc/otelcol-contrib/agent.yaml"]);
+    expect(agent.volumes).toContain("./collector/agent.yaml:/etc/otelcol-contrib/agent.yaml:ro");
+    const grpcPort = (env: Record<string, string>) => env.MLOBS_OTLP_GRPC_ENDPOINT?.split(":").at(-1);
+    expect(agent.environment.MLOBS_GATEWAYS).toBe(
+      `[${gateways.map((g, i) => `otel-gateway-${i + 1}:${grpcPort(g.environment)}`).join(", ")}]`,
+    );
+  });
+
+  it("runs two gateways on the local config plus collector/gateway.yaml, each with its own files and queue", () => {
+    for (const gateway of gateways) {
+      expect(gateway.profiles).toEqual(["tier"]);
+      expect(gateway.command).toEqual([
+        "--config=/etc/otelcol-contrib/config.yaml",
+        "--config=/etc/otelcol-contrib/gateway.yaml",
+      ]);
+      expect(gateway.volumes).toContain("./collector/gateway.yaml:/etc/otelcol-contrib/gateway.yaml:ro");
+      expect(gateway.environment.MLOBS_OTLP_GRPC_ENDPOINT).toMatch(/^0\.0\.0\.0:\d+$/);
+    }
+    const dirs = [agent, ...gateways].map((s) => s.environment.MLOBS_QUEUE_DIR);
+    expect(new Set(dirs).size).toBe(3);
+    expect(new Set(gateways.map((g) => g.environment.MLOBS_OTEL_OUT_DIR)).size).toBe(2);
+  });
+});
+
 describe("collector/", () => {
   it("reports, in `components`, the module versions that go.mod requires", () => {
     const goMod = readFileSync(join(REPO_ROOT, "collector/go.mod"), "utf8");
