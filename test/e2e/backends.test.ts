@@ -412,6 +412,14 @@ describe("collector/run.sh", () => {
     ]);
   });
 
+  it("refuses to start an agent without its gateways, naming the variable", () => {
+    const result = runScript(["agent", "--version"], ["MLOBS_GATEWAYS"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("  MLOBS_GATEWAYS (needed by collector/agent.yaml)\n");
+    const ok = runScript(["agent", "--version"], [], { MLOBS_GATEWAYS: "[gateway-1:4317]" });
+    expect(ok.status).toBe(0);
+  });
+
   it("an empty value counts as missing; with every variable set it starts the collector", () => {
     expect(runScript(["--config=collector/datadog.yaml", "--version"], [], { DD_API_KEY: "" }).status).toBe(
       2,

@@ -60,8 +60,8 @@ export interface RunningCollector {
   /** Stops (SIGTERM) and starts again on the same ports, output and queue directories. */
   restart(): Promise<void>;
   /**
-   * Log records in the output file, in order. The file exporter flushes every second and on
-   * shutdown, so call it after stop() or inside waitFor().
+   * Log records in the output file, in order. The shipped config writes each batch before it
+   * answers; a test still polls inside waitFor(), since an export may be on its way.
    */
   readRecords(): Promise<FlatRecord[]>;
 }
