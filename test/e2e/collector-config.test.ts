@@ -123,6 +123,20 @@ describe("collector/agent.yaml and collector/gateway.yaml", () => {
     expect(validate(SHIPPED_CONFIG, GATEWAY)).toEqual({ status: 0, output: "" });
   });
 
+  it("validate: a gateway with both backend overlays", () => {
+    const backends = {
+      DD_API_KEY: "k",
+      AWS_REGION: "eu-west-1",
+      AWS_ACCESS_KEY_ID: "AKIAMLOBSTESTKEY0001",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_EC2_METADATA_DISABLED: "true",
+      CLOUDWATCH_LOG_GROUP: "/mlobs/churn",
+      CLOUDWATCH_LOG_STREAM: "churn-model",
+    };
+    const overlays = ["collector/datadog.yaml", "collector/cloudwatch.yaml"].map((f) => join(REPO_ROOT, f));
+    expect(validateWith(backends, SHIPPED_CONFIG, GATEWAY, ...overlays)).toEqual({ status: 0, output: "" });
+  });
+
   it("validate: the agent with the DNS resolver its comments describe instead of the static one", () => {
     const text = readFileSync(AGENT, "utf8");
     const commented = text.match(/^ {6}# dns:\n(?: {6}# .*\n)+/m)?.[0];
