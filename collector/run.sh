@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the collector if needed, then runs it on the repository's otel-collector.yaml.
+# Builds the collector if needed, then runs it in one of three roles:
+#   bash collector/run.sh [--config=overlay.yaml ...]          local: otel-collector.yaml
+#   bash collector/run.sh agent                                agent: collector/agent.yaml
+#   bash collector/run.sh gateway [--config=overlay.yaml ...]  otel-collector.yaml + collector/gateway.yaml
 # Runs from the repository root, so the config's relative defaults (./.cache/otel-out/...) land
-# there. Extra arguments go to the collector, e.g. `bash collector/run.sh --config=extra.yaml`
-# (later --config files are merged over earlier ones).
+# there. Extra arguments go to the collector (later --config files are merged over earlier ones).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,6 +15,12 @@ root="$(dirname "$here")"
 # then have every export refused; fail here instead, naming each variable. Only --config=FILE
 # arguments are read, relative to the current directory; they are passed on as absolute paths,
 # since the collector runs from the repository root.
+case "${1:-}" in
+  agent) shift; set -- "--config=$here/agent.yaml" "$@" ;;
+  gateway) shift; set -- "--config=$root/otel-collector.yaml" "--config=$here/gateway.yaml" "$@" ;;
+  *) set -- "--config=$root/otel-collector.yaml" "$@" ;;
+esac
+
 missing=()
 args=()
 for arg in "$@"; do
@@ -23,7 +31,7 @@ for arg in "$@"; do
   [[ -f "$file" ]] || continue
   [[ "$file" == /* ]] || args[${#args[@]} - 1]="--config=$PWD/$file"
   while read -r name; do
-    [[ -n "${!name:-}" ]] || missing+=("$name (needed by $file)")
+    [[ -n "${!name:-}" ]] || missing+=("$name (needed by ${file#"$root/"})")
   done < <(grep -v '^[[:space:]]*#' "$file" | grep -oE '\$\{env:[A-Za-z_][A-Za-z0-9_]*\}' | sed -E 's/^\$\{env:(.*)\}$/\1/' | sort -u)
 done
 if ((${#missing[@]} > 0)); then
@@ -34,5 +42,4 @@ fi
 
 bin="$(bash "$here/build.sh" | tail -n 1)"
 cd "$root"
-# ${args[@]+...}: an empty array is an unset variable to `set -u` in bash before 4.4.
-exec "$bin" --config="$root/otel-collector.yaml" ${args[@]+"${args[@]}"}
+exec "$bin" "${args[@]}"

@@ -17,6 +17,7 @@ import {
 } from "./collector.js";
 import { startCloudWatchOtlp, verifySigV4 } from "./stand-ins/cloudwatch-otlp.js";
 import { startDatadogIntake } from "./stand-ins/datadog-intake.js";
+import type { FlatPoint, FlatSpan } from "./stand-ins/decode-otlp.js";
 import { NodeSha256 } from "./stand-ins/node-sha256.js";
 
 const DATADOG = join(REPO_ROOT, "collector/datadog.yaml");
@@ -40,6 +41,13 @@ const awsEnv = (secretAccessKey = AWS.secretAccessKey) => ({
   AWS_SECRET_ACCESS_KEY: secretAccessKey,
   CLOUDWATCH_LOG_GROUP: "/mlobs/churn",
   CLOUDWATCH_LOG_STREAM: "churn-model",
+});
+
+/** The stand-in's three paths as the overlay's endpoint variables. */
+const cloudWatchEndpoints = (url: string) => ({
+  CLOUDWATCH_OTLP_ENDPOINT_LOGS: `${url}/v1/logs`,
+  CLOUDWATCH_OTLP_ENDPOINT_TRACES: `${url}/v1/traces`,
+  CLOUDWATCH_OTLP_ENDPOINT_METRICS: `${url}/v1/metrics`,
 });
 
 /** Keys of the example's JSON lines that are OTLP record fields, not attributes. */
@@ -102,6 +110,25 @@ function expectSameRecords(entries: Entry[], received: FlatRecord[]) {
       });
     }
   }
+}
+
+/**
+ * Asserts that the spans of every example record arrived: the record's trace and span ids name a
+ * span, which is what links a log to its trace at the backend.
+ */
+function expectLinkedSpans(entries: Entry[], spans: FlatSpan[]) {
+  const ids = new Set(spans.map((s) => `${s.traceId}/${s.spanId}`));
+  for (const entry of entries) {
+    expect(ids.has(`${entry.trace_id}/${entry.span_id}`), `${entry.event} ${entry.trace_id}`).toBe(true);
+  }
+  for (const span of spans) {
+    expect(span.resource).toMatchObject({ "service.name": "churn-model", "service.version": "churn-v3.2" });
+  }
+}
+
+/** The sum of a metric's data points (a histogram's counts). */
+function total(points: FlatPoint[], name: string): number {
+  return points.filter((p) => p.name === name).reduce((sum, p) => sum + p.value, 0);
 }
 
 /** A one-record OTLP/JSON request, for the failure cases. */
@@ -189,20 +216,31 @@ describe("collector/datadog.yaml", () => {
     expect(validate(DATADOG, { DD_API_KEY: "k" })).toEqual({ status: 0, output: "" });
   });
 
-  it("delivers every record of the ML example to the intake, protobuf with the key, ids and fields intact", async () => {
+  it("delivers the ML example's records, spans and metrics to the intake, protobuf with the key, ids and fields intact", async () => {
     const intake = await startDatadogIntake({ apiKey: "dd-test-key" });
     const collector = await startCollector({
       configs: [SHIPPED_CONFIG, DATADOG],
-      env: { DD_API_KEY: "dd-test-key", DD_OTLP_LOGS_ENDPOINT: intake.url },
+      env: { DD_API_KEY: "dd-test-key", DD_OTLP_ENDPOINT: intake.url },
     });
     try {
       const entries = await runExample(collector.otlpHttpUrl);
       await waitFor(() => intake.records.length >= entries.length, 20_000);
       expectSameRecords(entries, intake.records);
-      expect(intake.requests.length).toBeGreaterThan(0);
+      await waitFor(() => intake.spans.length >= 3 && intake.points.length > 0, 20_000);
+      expectLinkedSpans(entries, intake.spans);
+      // The metrics intake takes delta only: cumulativetodelta/datadog converted the SDK's sums
+      // and histograms (delta = 1), so the points of a counter add up to its total however many
+      // exports there were: three predictions, one of them failed.
+      for (const point of intake.points.filter((p) => p.type !== "gauge")) {
+        expect(point.temporality, point.name).toBe(1);
+      }
+      expect(total(intake.points, "ml.predictions")).toBe(3);
+      expect(total(intake.points, "ml.predictions.failed")).toBe(1);
+      expect(new Set(intake.requests.map((r) => r.path))).toEqual(
+        new Set(["/v1/logs", "/v1/traces", "/v1/metrics"]),
+      );
       for (const request of intake.requests) {
         expect(request).toMatchObject({
-          path: "/v1/logs",
           apiKey: "dd-test-key",
           contentType: "application/x-protobuf",
           status: 200,
@@ -221,7 +259,7 @@ describe("collector/datadog.yaml", () => {
     const intake = await startDatadogIntake({ apiKey: "dd-right-key" });
     const collector = await startCollector({
       configs: [SHIPPED_CONFIG, DATADOG],
-      env: { DD_API_KEY: "dd-wrong-key", DD_OTLP_LOGS_ENDPOINT: intake.url },
+      env: { DD_API_KEY: "dd-wrong-key", DD_OTLP_ENDPOINT: intake.url },
     });
     try {
       await postOneRecord(collector, TRACE_ID);
@@ -241,7 +279,7 @@ describe("collector/datadog.yaml", () => {
     intake.failNext(1, 503);
     const collector = await startCollector({
       configs: [SHIPPED_CONFIG, DATADOG],
-      env: { DD_API_KEY: "dd-test-key", DD_OTLP_LOGS_ENDPOINT: intake.url },
+      env: { DD_API_KEY: "dd-test-key", DD_OTLP_ENDPOINT: intake.url },
     });
     try {
       await postOneRecord(collector, TRACE_ID);
@@ -267,10 +305,10 @@ describe("collector/cloudwatch.yaml", () => {
     const env = { ...withoutCredentials, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" };
     const { status, output } = validate(CLOUDWATCH, env);
     expect(status).not.toBe(0);
-    expect(output).toContain("sigv4auth/cloudwatch: could not retrieve credential provider");
+    expect(output).toMatch(/sigv4auth\/(logs|xray|monitoring): could not retrieve credential provider/);
   });
 
-  it("delivers every record of the ML example, signed, gzipped, to the group and stream", async () => {
+  it("delivers the ML example's records to the group and stream, spans to X-Ray, metrics to CloudWatch, each signed for its service, gzipped", async () => {
     const endpoint = await startCloudWatchOtlp({
       credentials: AWS,
       logGroup: "/mlobs/churn",
@@ -278,7 +316,7 @@ describe("collector/cloudwatch.yaml", () => {
     });
     const collector = await startCollector({
       configs: [SHIPPED_CONFIG, CLOUDWATCH],
-      env: { ...awsEnv(), CLOUDWATCH_OTLP_LOGS_ENDPOINT: endpoint.url },
+      env: { ...awsEnv(), ...cloudWatchEndpoints(endpoint.url) },
     });
     try {
       const entries = await runExample(collector.otlpHttpUrl);
@@ -287,8 +325,16 @@ describe("collector/cloudwatch.yaml", () => {
       for (const record of endpoint.records) {
         expect(record).toMatchObject({ logGroup: "/mlobs/churn", logStream: "churn-model" });
       }
+      await waitFor(() => endpoint.spans.length >= 3 && endpoint.points.length > 0, 20_000);
+      expectLinkedSpans(entries, endpoint.spans);
+      // CloudWatch takes the SDK's cumulative points as they are: the last one holds the total.
+      const predictions = endpoint.points.filter((p) => p.name === "ml.predictions");
+      expect(predictions.at(-1)?.value).toBe(3);
+      expect(new Set(endpoint.requests.map((r) => r.path))).toEqual(
+        new Set(["/v1/logs", "/v1/traces", "/v1/metrics"]),
+      );
       for (const request of endpoint.requests) {
-        expect(request).toEqual({ status: 200, reason: undefined, contentEncoding: "gzip" });
+        expect(request).toMatchObject({ status: 200, reason: undefined, contentEncoding: "gzip" });
       }
     } finally {
       await collector.stop();
@@ -304,11 +350,11 @@ describe("collector/cloudwatch.yaml", () => {
     });
     const collector = await startCollector({
       configs: [SHIPPED_CONFIG, CLOUDWATCH],
-      env: { ...awsEnv("not-the-secret"), CLOUDWATCH_OTLP_LOGS_ENDPOINT: endpoint.url },
+      env: { ...awsEnv("not-the-secret"), ...cloudWatchEndpoints(endpoint.url) },
     });
     try {
       await postOneRecord(collector, TRACE_ID);
-      await expectRefused(collector, "otlp_http/cloudwatch");
+      await expectRefused(collector, "otlp_http/cloudwatch_logs");
       expect(endpoint.records).toEqual([]);
       expect(endpoint.requests.map((r) => [r.status, r.reason])).toEqual([
         [403, "The request signature we calculated does not match the signature you provided."],
@@ -381,6 +427,14 @@ describe("collector/run.sh", () => {
       "  CLOUDWATCH_LOG_GROUP (needed by collector/cloudwatch.yaml)",
       "  CLOUDWATCH_LOG_STREAM (needed by collector/cloudwatch.yaml)",
     ]);
+  });
+
+  it("refuses to start an agent without its gateways, naming the variable", () => {
+    const result = runScript(["agent", "--version"], ["MLOBS_GATEWAYS"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("  MLOBS_GATEWAYS (needed by collector/agent.yaml)\n");
+    const ok = runScript(["agent", "--version"], [], { MLOBS_GATEWAYS: "[gateway-1:4317]" });
+    expect(ok.status).toBe(0);
   });
 
   it("an empty value counts as missing; with every variable set it starts the collector", () => {

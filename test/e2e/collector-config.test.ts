@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,13 +9,24 @@ import { parse } from "yaml";
 import { COLLECTOR_BIN, REPO_ROOT, SHIPPED_CONFIG, startCollector, waitFor } from "./collector.js";
 
 const FORWARD_OVERLAY = join(REPO_ROOT, "collector/overlays/forward.yaml");
+const AGENT = join(REPO_ROOT, "collector/agent.yaml");
+const GATEWAY = join(REPO_ROOT, "collector/gateway.yaml");
 
 /** Runs `otelcol-mlobs validate` on the given configs; file_storage needs a directory it may create. */
 function validate(...configs: string[]) {
+  return validateWith({}, ...configs);
+}
+
+function validateWith(env: Record<string, string>, ...configs: string[]) {
   const dir = mkdtempSync(join(tmpdir(), "mlobs-validate-"));
   const result = spawnSync(COLLECTOR_BIN, ["validate", ...configs.map((c) => `--config=${c}`)], {
     cwd: dir,
-    env: { ...process.env, MLOBS_QUEUE_DIR: join(dir, "queue"), MLOBS_OTEL_OUT_DIR: join(dir, "out") },
+    env: {
+      ...process.env,
+      MLOBS_QUEUE_DIR: join(dir, "queue"),
+      MLOBS_OTEL_OUT_DIR: join(dir, "out"),
+      ...env,
+    },
     encoding: "utf8",
   });
   rmSync(dir, { recursive: true, force: true });
@@ -97,13 +108,97 @@ describe("otel-collector.yaml", () => {
     expect(output).toContain("invalid keys: check_intervall");
   });
 
-  it("validate: append together with rotation fails and says so", () => {
-    const { status, output } = validate(
-      SHIPPED_CONFIG,
-      "yaml:exporters::file/predictions::rotation::max_megabytes: 10",
-    );
+  it("validate: append together with the shipped rotation fails and says so", () => {
+    const { status, output } = validate(SHIPPED_CONFIG, "yaml:exporters::file/predictions::append: true");
     expect(status).not.toBe(0);
     expect(output).toContain("append and rotation enabled at the same time is not supported");
+  });
+});
+
+describe("collector/agent.yaml and collector/gateway.yaml", () => {
+  const gateways = { MLOBS_GATEWAYS: "[gateway-1:4317, gateway-2:4317]" };
+
+  it("validate: the agent with a static list of gateways, and the gateway overlay", () => {
+    expect(validateWith(gateways, AGENT)).toEqual({ status: 0, output: "" });
+    expect(validate(SHIPPED_CONFIG, GATEWAY)).toEqual({ status: 0, output: "" });
+  });
+
+  it("validate: a gateway with both backend overlays", () => {
+    const backends = {
+      DD_API_KEY: "k",
+      AWS_REGION: "eu-west-1",
+      AWS_ACCESS_KEY_ID: "AKIAMLOBSTESTKEY0001",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_EC2_METADATA_DISABLED: "true",
+      CLOUDWATCH_LOG_GROUP: "/mlobs/churn",
+      CLOUDWATCH_LOG_STREAM: "churn-model",
+    };
+    const overlays = ["collector/datadog.yaml", "collector/cloudwatch.yaml"].map((f) => join(REPO_ROOT, f));
+    expect(validateWith(backends, SHIPPED_CONFIG, GATEWAY, ...overlays)).toEqual({ status: 0, output: "" });
+  });
+
+  it("validate: the agent with the DNS resolver its comments describe instead of the static one", () => {
+    const text = readFileSync(AGENT, "utf8");
+    const commented = text.match(/^ {6}# dns:\n(?: {6}# .*\n)+/m)?.[0];
+    expect(commented).toBeDefined();
+    const dns = (commented ?? "").replaceAll(/^( {6})# /gm, "$1");
+    const withDns = text.replace(/^ {6}static:\n {8}hostnames: .*\n/m, "").replace(commented ?? "", dns);
+    expect(withDns).not.toContain("hostnames");
+    const dir = mkdtempSync(join(tmpdir(), "mlobs-agent-dns-"));
+    const file = join(dir, "agent-dns.yaml");
+    writeFileSync(file, withDns);
+    try {
+      expect(validate(file)).toEqual({ status: 0, output: "" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the agent routes logs and spans by trace id, metrics by stream, through the persistent queue", () => {
+    const agent = parse(readFileSync(AGENT, "utf8"), { merge: true }); // `<<:` as the collector reads it
+    const pipelines = agent.service.pipelines;
+    expect(pipelines.logs.exporters).toEqual(["loadbalancing/by_trace"]);
+    expect(pipelines.traces.exporters).toEqual(["loadbalancing/by_trace"]);
+    expect(pipelines.metrics.exporters).toEqual(["loadbalancing/by_stream"]);
+    for (const name of ["loadbalancing/by_trace", "loadbalancing/by_stream"]) {
+      expect(agent.exporters[name].sending_queue.storage).toBe("file_storage/queue");
+    }
+    expect(agent.exporters["loadbalancing/by_trace"].routing_key).toBe("traceID");
+    expect(agent.exporters["loadbalancing/by_stream"].routing_key).toBe("streamID");
+    for (const pipeline of Object.values(pipelines) as { processors: string[] }[]) {
+      expect(pipeline.processors[0]).toBe("memory_limiter");
+    }
+  });
+});
+
+describe("docker-compose.yml tier profile", () => {
+  const compose = parse(readFileSync(join(REPO_ROOT, "docker-compose.yml"), "utf8"), { merge: true });
+  const agent = compose.services["otel-agent"];
+  const gateways = ["otel-gateway-1", "otel-gateway-2"].map((name) => compose.services[name]);
+
+  it("runs one agent on collector/agent.yaml, sending to both gateways by service name", () => {
+    expect(agent.profiles).toEqual(["tier"]);
+    expect(agent.command).toEqual(["--config=/etc/otelcol-contrib/agent.yaml"]);
+    expect(agent.volumes).toContain("./collector/agent.yaml:/etc/otelcol-contrib/agent.yaml:ro");
+    const grpcPort = (env: Record<string, string>) => env.MLOBS_OTLP_GRPC_ENDPOINT?.split(":").at(-1);
+    expect(agent.environment.MLOBS_GATEWAYS).toBe(
+      `[${gateways.map((g, i) => `otel-gateway-${i + 1}:${grpcPort(g.environment)}`).join(", ")}]`,
+    );
+  });
+
+  it("runs two gateways on the local config plus collector/gateway.yaml, each with its own files and queue", () => {
+    for (const gateway of gateways) {
+      expect(gateway.profiles).toEqual(["tier"]);
+      expect(gateway.command).toEqual([
+        "--config=/etc/otelcol-contrib/config.yaml",
+        "--config=/etc/otelcol-contrib/gateway.yaml",
+      ]);
+      expect(gateway.volumes).toContain("./collector/gateway.yaml:/etc/otelcol-contrib/gateway.yaml:ro");
+      expect(gateway.environment.MLOBS_OTLP_GRPC_ENDPOINT).toMatch(/^0\.0\.0\.0:\d+$/);
+    }
+    const dirs = [agent, ...gateways].map((s) => s.environment.MLOBS_QUEUE_DIR);
+    expect(new Set(dirs).size).toBe(3);
+    expect(new Set(gateways.map((g) => g.environment.MLOBS_OTEL_OUT_DIR)).size).toBe(2);
   });
 });
 
@@ -138,10 +233,12 @@ describe("docker-compose.yml", () => {
     const release = goMod.match(/go\.opentelemetry\.io\/collector\/otelcol v(\d+\.\d+\.\d+)/)?.[1];
     expect(release).toBeDefined();
     expect(collector.image).toBe(`otel/opentelemetry-collector-contrib:${release}`);
-    // One release for every collector module: beta ones carry it, contrib ones too.
-    const betaVersions = [...goMod.matchAll(/(?:collector|collector-contrib)\/\S+ (v0\.\d+\.\d+)/g)].map(
-      (m) => m[1],
-    );
+    // One release for every collector module: beta ones carry it, contrib ones too. The one
+    // exception: the module proxy serves loadbalancingexporter up to v0.161.0 only.
+    const betaVersions = [...goMod.matchAll(/(?:collector|collector-contrib)\/(\S+) (v0\.\d+\.\d+)/g)]
+      .filter((m) => m[1] !== "exporter/loadbalancingexporter")
+      .map((m) => m[2]);
+    expect(goMod).toMatch(/\/exporter\/loadbalancingexporter v0\.161\.0$/m);
     expect(new Set(betaVersions)).toEqual(new Set([`v${release}`]));
     // ...and the stable (v1) core modules the matching v1 release.
     const stableVersions = [...goMod.matchAll(/go\.opentelemetry\.io\/collector\/\S+ (v1\.\d+\.\d+)/g)].map(

@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { decodeAnyValue, decodeAttributes, parseBatchLine } from "../../collector/flatten-logs.mjs";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const COLLECTOR_BIN = join(REPO_ROOT, ".cache/collector/otelcol-mlobs");
@@ -59,8 +60,8 @@ export interface RunningCollector {
   /** Stops (SIGTERM) and starts again on the same ports, output and queue directories. */
   restart(): Promise<void>;
   /**
-   * Log records in the output file, in order. The file exporter flushes every second and on
-   * shutdown, so call it after stop() or inside waitFor().
+   * Log records in the output file, in order. The shipped config writes each batch before it
+   * answers; a test still polls inside waitFor(), since an export may be on its way.
    */
   readRecords(): Promise<FlatRecord[]>;
   /** Metric points in the metrics file (file/metrics), in order; same timing as readRecords(). */
@@ -223,26 +224,44 @@ export async function waitFor<T>(
   }
 }
 
-/** The parsed batches of a file exporter output (one OTLP/JSON batch per line); none if it does not exist yet. */
-async function readBatches<T>(file: string): Promise<T[]> {
+/**
+ * The parsed batches of a file exporter output (one OTLP/JSON batch per line, joined lines split
+ * with collector/flatten-logs.mjs's reader), and how many were cut short; none if it does not exist yet.
+ */
+async function readBatches<T>(file: string): Promise<{ batches: T[]; torn: number }> {
   const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return "";
     throw e;
   });
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as T);
+  let torn = 0;
+  const batches = text.split("\n").flatMap((line) => {
+    const parsed = parseBatchLine(line);
+    torn += parsed.torn;
+    return parsed.batches as T[];
+  });
+  return { batches, torn };
 }
 
-/** Reads a file exporter output (one OTLP/JSON logs batch per line) as flat records. */
+/**
+ * Reads a file exporter output (one OTLP/JSON logs batch per line) as flat records, failing when a
+ * batch in it is incomplete (a collector was killed while writing it): see readLogFile().
+ */
 export async function readRecords(file: string): Promise<FlatRecord[]> {
-  return (await readBatches<OtlpLogsBatch>(file)).flatMap(flattenLogsBatch);
+  const { records, torn } = await readLogFile(file);
+  if (torn > 0) throw new Error(`${file}: ${torn} incomplete batch(es)`);
+  return records;
+}
+
+/** Reads a file exporter output with collector/flatten-logs.mjs's reader: the records, and the incomplete batches. */
+export async function readLogFile(file: string): Promise<{ records: FlatRecord[]; torn: number }> {
+  const { batches, torn } = await readBatches<OtlpLogsBatch>(file);
+  return { records: batches.flatMap(flattenLogsBatch), torn };
 }
 
 /** Reads a file exporter output of metrics (one OTLP/JSON metrics batch per line) as flat points. */
 export async function readMetricPoints(file: string): Promise<FlatMetricPoint[]> {
-  return (await readBatches<OtlpMetricsBatch>(file)).flatMap((batch) =>
+  const { batches } = await readBatches<OtlpMetricsBatch>(file);
+  return batches.flatMap((batch) =>
     (batch.resourceMetrics ?? []).flatMap((rm) => {
       const service = decodeAttributes(rm.resource?.attributes)["service.name"];
       return (rm.scopeMetrics ?? []).flatMap((sm) =>
@@ -295,29 +314,6 @@ export function flattenLogsBatch(batch: OtlpLogsBatch): FlatRecord[] {
       })),
     );
   });
-}
-
-/** Turns an OTLP/JSON AnyValue into the plain JS value it stands for. */
-export function decodeAnyValue(value: OtlpAnyValue | undefined): unknown {
-  if (!value) return undefined;
-  if ("stringValue" in value) return value.stringValue;
-  if ("boolValue" in value) return value.boolValue;
-  if ("intValue" in value) {
-    // int64 travels as a decimal string; keep it a string when a number would round it.
-    const n = Number(value.intValue);
-    return Number.isSafeInteger(n) ? n : String(value.intValue);
-  }
-  if ("doubleValue" in value) return Number(value.doubleValue);
-  if ("bytesValue" in value) return value.bytesValue;
-  if ("arrayValue" in value) return (value.arrayValue?.values ?? []).map(decodeAnyValue);
-  if ("kvlistValue" in value) return decodeAttributes(value.kvlistValue?.values);
-  return undefined;
-}
-
-function decodeAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const { key, value } of list ?? []) result[key] = decodeAnyValue(value);
-  return result;
 }
 
 /** Asks the kernel for `count` distinct free ports on 127.0.0.1. */

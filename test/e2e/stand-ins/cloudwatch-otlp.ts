@@ -1,14 +1,22 @@
 /**
- * A stand-in for CloudWatch Logs' OTLP endpoint (`/v1/logs`) on 127.0.0.1: verifies the SigV4
- * signature with @smithy/signature-v4 (the AWS SDK for JavaScript's signer) against the credentials
- * it is given, requires `x-aws-log-group` / `x-aws-log-stream` naming a group and stream that
- * "exist" and are signed, and decodes the (gzipped) protobuf body into flat records.
+ * A stand-in for CloudWatch's OTLP endpoints on 127.0.0.1, one path each: `/v1/logs` (CloudWatch
+ * Logs, SigV4 service `logs`), `/v1/traces` (X-Ray, `xray`), `/v1/metrics` (CloudWatch metrics,
+ * `monitoring`). It verifies the SigV4 signature with @smithy/signature-v4 (the AWS SDK for
+ * JavaScript's signer) against the credentials it is given and the path's service, requires on logs
+ * `x-aws-log-group` / `x-aws-log-stream` naming a group and stream that "exist" and are signed, and
+ * decodes the (gzipped) protobuf bodies into flat records, spans and data points.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { FlatRecord } from "../collector.js";
-import { decodeOtlpLogs } from "./decode-otlp-logs.js";
+import {
+  decodeOtlpLogs,
+  decodeOtlpMetrics,
+  decodeOtlpTraces,
+  type FlatPoint,
+  type FlatSpan,
+} from "./decode-otlp.js";
 import { NodeSha256 } from "./node-sha256.js";
 
 /** The credentials and scope a request must be signed with. */
@@ -89,29 +97,51 @@ export async function verifySigV4(request: ReceivedRequest, expected: SigningCre
 }
 
 export interface CloudWatchOtlp {
-  /** The endpoint to give the collector (CLOUDWATCH_OTLP_LOGS_ENDPOINT). */
+  /** The base URL; the collector gets `${url}/v1/logs` and so on (CLOUDWATCH_OTLP_*_ENDPOINT). */
   url: string;
   /** Records accepted so far, with the group and stream they were written to. */
   records: (FlatRecord & { logGroup: string; logStream: string })[];
-  /** Every request: its answer, and the reason when refused. */
-  requests: { status: number; reason?: string; contentEncoding: string | undefined }[];
+  spans: FlatSpan[];
+  points: FlatPoint[];
+  /** Every request: its path, its answer, and the reason when refused. */
+  requests: { path: string; status: number; reason?: string; contentEncoding: string | undefined }[];
   close(): Promise<void>;
 }
 
+/** The SigV4 service each path is signed for, as at the real endpoints. */
+export const SERVICE_OF_PATH: Record<string, string> = {
+  "/v1/logs": "logs",
+  "/v1/traces": "xray",
+  "/v1/metrics": "monitoring",
+};
+
 /** Starts the stand-in on a free port, accepting requests signed with `credentials` for one group/stream. */
 export async function startCloudWatchOtlp(options: {
-  credentials: SigningCredentials;
+  credentials: Omit<SigningCredentials, "service">;
   logGroup: string;
   logStream: string;
 }): Promise<CloudWatchOtlp> {
   const records: CloudWatchOtlp["records"] = [];
+  const spans: FlatSpan[] = [];
+  const points: FlatPoint[] = [];
   const requests: CloudWatchOtlp["requests"] = [];
 
   const handle = async (received: ReceivedRequest): Promise<{ status: number; reason?: string }> => {
-    if (received.method !== "POST" || received.path !== "/v1/logs")
-      return { status: 404, reason: "not found" };
-    const verdict = await verifySigV4(received, options.credentials);
+    const service = SERVICE_OF_PATH[received.path];
+    if (received.method !== "POST" || !service) return { status: 404, reason: "not found" };
+    const verdict = await verifySigV4(received, { ...options.credentials, service });
     if (!verdict.ok) return { status: 403, reason: verdict.reason };
+    const type = header(received.headers, "content-type");
+    if (type !== "application/x-protobuf") return { status: 415, reason: `unsupported content type ${type}` };
+    const encoding = header(received.headers, "content-encoding");
+    if (service === "xray") {
+      spans.push(...decodeOtlpTraces(received.body, encoding));
+      return { status: 200 };
+    }
+    if (service === "monitoring") {
+      points.push(...decodeOtlpMetrics(received.body, encoding));
+      return { status: 200 };
+    }
     const group = header(received.headers, "x-aws-log-group");
     const stream = header(received.headers, "x-aws-log-stream");
     if (!group || !stream)
@@ -125,9 +155,7 @@ export async function startCloudWatchOtlp(options: {
     if (group !== options.logGroup || stream !== options.logStream) {
       return { status: 400, reason: `ResourceNotFoundException: ${group}/${stream} does not exist` };
     }
-    const type = header(received.headers, "content-type");
-    if (type !== "application/x-protobuf") return { status: 415, reason: `unsupported content type ${type}` };
-    const decoded = decodeOtlpLogs(received.body, header(received.headers, "content-encoding"));
+    const decoded = decodeOtlpLogs(received.body, encoding);
     records.push(...decoded.map((r) => ({ ...r, logGroup: group, logStream: stream })));
     return { status: 200 };
   };
@@ -145,7 +173,12 @@ export async function startCloudWatchOtlp(options: {
       handle(received)
         .catch((e: Error) => ({ status: 400, reason: `undecodable body: ${e.message}` }))
         .then(({ status, reason }) => {
-          requests.push({ status, reason, contentEncoding: header(req.headers, "content-encoding") });
+          requests.push({
+            path: received.path,
+            status,
+            reason,
+            contentEncoding: header(req.headers, "content-encoding"),
+          });
           res.writeHead(status, { "content-type": reason ? "application/json" : "application/x-protobuf" });
           res.end(reason ? JSON.stringify({ message: reason }) : undefined);
         });
@@ -154,8 +187,10 @@ export async function startCloudWatchOtlp(options: {
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1/logs`,
+    url: `http://127.0.0.1:${port}`,
     records,
+    spans,
+    points,
     requests,
     close: () =>
       new Promise<void>((done) => {

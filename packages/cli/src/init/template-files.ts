@@ -8,5 +8,7 @@ export const TEMPLATE_FILES = [
   "docker-compose.yml",
   "collector/datadog.yaml",
   "collector/cloudwatch.yaml",
+  "collector/agent.yaml",
+  "collector/gateway.yaml",
   "collector/overlays/forward.yaml",
 ] as const;
