@@ -20,5 +20,5 @@ export function userCompose(text: string): string {
     .toString({ lineWidth: 0, flowCollectionPadding: false })
     .replace("nor ml-example can reach them", "nor other containers can reach them")
     .replace(/ *# MLOBS_COLLECTOR=.*\n/g, "")
-    .replaceAll(/MLOBS_COLLECTOR=otel-collector-\w+ /g, "");
+    .replaceAll(/MLOBS_COLLECTOR=[\w-]+ /g, "");
 }
