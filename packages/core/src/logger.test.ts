@@ -4,10 +4,10 @@ import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "./configure.js";
+import { renderJson } from "./encode/json.js";
 import { getDiagnostics } from "./internal/diagnostics.js";
 import { addLogLevel } from "./processors/add-log-level.js";
 import type { LogRecord, Output, Processor } from "./record.js";
-import { renderJson } from "./renderers/json.js";
 import { createLogCapture } from "./testing.js";
 
 function setup(level: "debug" | "info" = "debug") {

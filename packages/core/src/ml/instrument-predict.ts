@@ -13,7 +13,7 @@ import {
 } from "@opentelemetry/api";
 import { getLogger } from "../configure.js";
 import { withContext } from "../context.js";
-import { describe } from "../internal/json.js";
+import { describe } from "../encode/walk.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Logger } from "../logger.js";
 import type { Fields } from "../record.js";

@@ -40,6 +40,7 @@ import { configure, createLogger, type LoggerOptions } from "../configure.js";
 import { diagnostics } from "../internal/diagnostics.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Logger } from "../logger.js";
+import { otelOutput } from "../outputs/otel.js";
 import { stdoutOutput } from "../outputs/stdout.js";
 import type { Output } from "../record.js";
 import { EVENT_RECORDS_DROPPED, METRIC_RECORDS_DROPPED } from "../semconv.js";
@@ -50,7 +51,6 @@ import {
   type DropReason,
 } from "./bounded-batch-processor.js";
 import { installShutdownHooks } from "./install-shutdown-hooks.js";
-import { otelOutput } from "./otel-output.js";
 
 /** Options of `startTelemetry()`. Every one falls back to the standard `OTEL_*` variable where there is one. */
 export interface TelemetryOptions {

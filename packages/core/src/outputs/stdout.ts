@@ -1,10 +1,10 @@
+import { consoleRenderer } from "../encode/console.js";
+import { renderJsonShared } from "../encode/json.js";
 import { diagnostics } from "../internal/diagnostics.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { LineSink } from "../internal/sink.js";
 import { warn } from "../internal/warn.js";
 import type { LogRecord, Output } from "../record.js";
-import { consoleRenderer } from "../renderers/console.js";
-import { renderJsonShared } from "../renderers/json.js";
 
 /** Options of `stdoutOutput()`. */
 export interface StdoutOutputOptions {

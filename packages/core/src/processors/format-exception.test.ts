@@ -1,9 +1,10 @@
 import * as vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
+import { describeError } from "../encode/walk.js";
 import type { Fields } from "../record.js";
 import { createLogCapture } from "../testing.js";
-import { describeError, formatException } from "./format-exception.js";
+import { formatException } from "./format-exception.js";
 
 function logged(fields: Fields | Error): Fields {
   const capture = createLogCapture();

@@ -9,8 +9,8 @@ export function mergeContext(): Processor {
   return (record: LogRecord) => {
     const bound = getContext();
     const fields = record.fields;
-    // `bindings.values` has no prototype, so `in` sees only bound keys; `fields` has one, hence hasOwn.
-    const bindings = record.bindings.values;
+    // `bindings` has no prototype, so `in` sees only bound keys; `fields` has one, hence hasOwn.
+    const bindings = record.bindings;
     for (const key in bound) {
       if (!Object.hasOwn(fields, key) && !(key in bindings)) fields[key] = bound[key];
     }

@@ -1,0 +1,433 @@
+import { types } from "node:util";
+import { diagnostics } from "../internal/diagnostics.js";
+
+/** Caps on what one value may cost to encode; each logger has its own (`createLogger({ limits })`). */
+export interface Limits {
+  /** Strings longer than this are cut to it, ending in `...[truncated N chars]`. */
+  readonly maxStringLength: number;
+  /** Objects nested deeper than this (Error causes included) become `[Object]` / `[Array]`. */
+  readonly maxDepth: number;
+  /** Arrays, Sets, typed arrays and AggregateError members keep this many items, then `[N more items]`. */
+  readonly maxItems: number;
+  /** Objects and Maps keep this many keys, then a `...` key with `[N more keys]`. */
+  readonly maxKeys: number;
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxStringLength: 100_000,
+  maxDepth: 10,
+  maxItems: 1_000,
+  maxKeys: 1_000,
+});
+
+/** The smallest string limit: a cut string (marker included) must fit it, so a second walk keeps it. */
+export const MIN_STRING_LENGTH = 64;
+
+/** What the walker returns: JSON's values only, in fresh objects and arrays that nothing else holds. */
+export type Plain = null | string | number | boolean | Plain[] | { [key: string]: Plain };
+
+/** The structured form of an Error, as written under `exception` (and for any Error in the fields). */
+export interface ExceptionInfo {
+  type: string;
+  message: string;
+  stacktrace?: string;
+  /** A string or numeric `code` property (Node's system errors: `ECONNREFUSED`). */
+  code?: string | number;
+  /** The error's `cause`, walked like any value: an Error becomes an ExceptionInfo. */
+  cause?: Plain;
+  /** The members of an AggregateError. */
+  errors?: Plain[];
+  [key: string]: Plain | undefined;
+}
+
+/** Keys the Error description writes itself; own properties of the same names are left out. */
+const ERROR_KEYS = new Set(["type", "message", "stacktrace", "stack", "code", "cause", "errors"]);
+
+/**
+ * Roots of walked trees. Walking one again returns it as it is: a processor (redact(),
+ * formatException()) and the logger then write the same snapshot, with each marker made and counted once.
+ */
+const walked = new WeakSet<object>();
+
+/** The descriptions made from Errors, so an output knows one from a map that happens to have `type` and `message`. */
+const descriptions = new WeakSet<object>();
+
+/** Whether a value is the description of an Error (made by the walker, or a redacted copy of one). */
+export function isErrorDescription(value: unknown): value is ExceptionInfo {
+  return typeof value === "object" && value !== null && descriptions.has(value);
+}
+
+/** Marks a copy of an Error's description (redact() copies what it changes) as one. */
+export function markErrorDescription<T extends object>(copy: T): T {
+  descriptions.add(copy);
+  return copy;
+}
+
+/** The limits of the log call being processed; the logger sets them around its processors. */
+let active: Limits = DEFAULT_LIMITS;
+
+/** Makes `limits` the walker's default (the calling logger's) and returns the previous ones, to restore. */
+export function swapLimits(limits: Limits): Limits {
+  const saved = active;
+  active = limits;
+  return saved;
+}
+
+/** The limits of the log call in progress, else the defaults. */
+export function activeLimits(): Limits {
+  return active;
+}
+
+function unencodable(text: string): string {
+  diagnostics.unencodable++;
+  return text;
+}
+
+function truncated(text: string): string {
+  diagnostics.truncated++;
+  return text;
+}
+
+/** Cuts a string longer than the limit; the result, marker included, fits the limit. */
+export function cutString(value: string, limits: Limits = active): string {
+  const max = limits.maxStringLength;
+  if (value.length <= max) return value;
+  const kept = Math.max(0, max - 21 - String(value.length).length);
+  return truncated(`${value.slice(0, kept)}...[truncated ${value.length - kept} chars]`);
+}
+
+/**
+ * Turns any value into a JSON-safe tree, never throwing: cycles, depth, items, keys and string
+ * length are bounded; Map, Set, Error, typed arrays, Buffer, toJSON, getters and Proxies are read
+ * once each; what cannot be represented becomes a marker string, counted in `getDiagnostics()`.
+ * Returns `undefined` for values JSON leaves out (`undefined`).
+ */
+export function walk(value: unknown, limits: Limits = active): Plain | undefined {
+  if (typeof value === "object" && value !== null) {
+    if (walked.has(value)) return value as Plain;
+    const tree = walkObject(value, limits, []);
+    if (typeof tree === "object" && tree !== null) walked.add(tree);
+    return tree;
+  }
+  return walkScalar(value, limits);
+}
+
+/** Marks a tree made from walked trees (a redacted copy) as walked, so it is not walked again. */
+export function markWalked<T extends object>(tree: T): T {
+  walked.add(tree);
+  return tree;
+}
+
+/** Whether a value came out of `walk()` (and so needs no second walk). */
+export function isWalked(value: unknown): boolean {
+  return typeof value === "object" && value !== null && walked.has(value);
+}
+
+function walkScalar(value: unknown, limits: Limits): Plain | undefined {
+  switch (typeof value) {
+    case "string":
+      return cutString(value, limits);
+    case "number":
+      // OTLP/JSON would send NaN and Infinity as null, and JSON cannot hold them: a marker instead.
+      return Number.isFinite(value) ? value : unencodable(String(value));
+    case "boolean":
+      return value;
+    case "undefined":
+      return undefined;
+    case "bigint":
+      return cutString(value.toString(), limits);
+    case "symbol":
+      return cutString(value.toString(), limits);
+    case "function":
+      return cutString(`[Function: ${(value as { name?: string }).name || "anonymous"}]`, limits);
+    default:
+      return null;
+  }
+}
+
+function walkItem(value: unknown, limits: Limits, path: object[]): Plain | undefined {
+  if (typeof value === "object" && value !== null) return walkObject(value, limits, path);
+  return walkScalar(value, limits);
+}
+
+function walkObject(value: object, limits: Limits, path: object[]): Plain {
+  try {
+    if (path.includes(value)) return unencodable("[Circular]");
+    if (path.length >= limits.maxDepth) return truncated(Array.isArray(value) ? "[Array]" : "[Object]");
+    path.push(value);
+    try {
+      return walkKnown(value, limits, path);
+    } finally {
+      path.pop();
+    }
+  } catch (error) {
+    return unencodable(`[Unserializable: ${describe(error)}]`);
+  }
+}
+
+function walkKnown(value: object, limits: Limits, path: object[]): Plain {
+  if (Array.isArray(value)) return walkArray(value, limits, path);
+  if (isError(value)) return describeErrorAt(value, limits, path) as unknown as Plain;
+  if (value instanceof Map) return walkMap(value, limits, path);
+  if (value instanceof Set) return walkList(value, value.size, limits, path);
+  if (Buffer.isBuffer(value)) return bufferOf(value, limits);
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof DataView) return { type: "DataView", byteLength: value.byteLength };
+    // Iterated, not copied: a large tensor costs only the items written.
+    return walkList(value as unknown as Iterable<unknown>, (value as Uint8Array).length, limits, path);
+  }
+  if (value instanceof ArrayBuffer) return { type: "ArrayBuffer", byteLength: value.byteLength };
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") {
+    const json: unknown = toJSON.call(value);
+    if (json !== value) return walkItem(json, limits, path) ?? null;
+  }
+  return walkMembers(value, limits, path, {});
+}
+
+/** Holes and `undefined` become `null`, as in JSON.stringify; a sparse array costs only maxItems reads. */
+function walkArray(value: unknown[], limits: Limits, path: object[]): Plain[] {
+  const length = value.length;
+  const count = Math.min(length, limits.maxItems);
+  const out: Plain[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = walkItem(value[i], limits, path) ?? null;
+  if (length > count) out.push(truncated(`[${length - count} more items]`));
+  return out;
+}
+
+function walkList(items: Iterable<unknown>, size: number, limits: Limits, path: object[]): Plain[] {
+  const out: Plain[] = [];
+  for (const item of items) {
+    if (out.length === limits.maxItems) {
+      out.push(truncated(`[${size - limits.maxItems} more items]`));
+      break;
+    }
+    out.push(walkItem(item, limits, path) ?? null);
+  }
+  return out;
+}
+
+function walkMap(value: Map<unknown, unknown>, limits: Limits, path: object[]): Plain {
+  const out: { [key: string]: Plain } = {};
+  let count = 0;
+  for (const [key, item] of value) {
+    if (count++ === limits.maxKeys) {
+      put(out, "...", truncated(`[${value.size - limits.maxKeys} more keys]`));
+      break;
+    }
+    const walkedItem = walkItem(item, limits, path);
+    if (walkedItem !== undefined) put(out, keyOf(key, limits), walkedItem);
+  }
+  return out;
+}
+
+function keyOf(key: unknown, limits: Limits): string {
+  if (typeof key === "string") return cutString(key, limits);
+  try {
+    return cutString(String(key), limits);
+  } catch (error) {
+    return unencodable(`[Unserializable: ${describe(error)}]`);
+  }
+}
+
+/**
+ * Sets a key as an own property (`__proto__` included). A key already there (Map keys `1` and `"1"`)
+ * is written again as `key [duplicate N]`, counted: no JSON line carries a key twice.
+ */
+function put(out: { [key: string]: Plain }, key: string, value: Plain): void {
+  let name = key;
+  if (Object.hasOwn(out, name)) {
+    let n = 2;
+    while (Object.hasOwn(out, `${key} [duplicate ${n}]`)) n++;
+    name = unencodable(`${key} [duplicate ${n}]`);
+  }
+  if (name === "__proto__") {
+    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  } else out[name] = value;
+}
+
+function walkMembers(
+  value: object,
+  limits: Limits,
+  path: object[],
+  out: { [key: string]: Plain },
+  skip?: ReadonlySet<string>,
+): { [key: string]: Plain } {
+  const keys = Object.keys(value);
+  const count = Math.min(keys.length, limits.maxKeys);
+  for (let i = 0; i < count; i++) {
+    const key = keys[i]!;
+    if (skip?.has(key)) continue;
+    let item: Plain | undefined;
+    try {
+      item = walkItem((value as Record<string, unknown>)[key], limits, path);
+    } catch (error) {
+      item = unencodable(`[Unserializable: ${describe(error)}]`);
+    }
+    if (item !== undefined) put(out, cutString(key, limits), item);
+  }
+  if (keys.length > count) put(out, "...", truncated(`[${keys.length - count} more keys]`));
+  return out;
+}
+
+/** A Buffer as base64; of a large one only the bytes whose base64 fits the string limit are converted. */
+function bufferOf(value: Buffer, limits: Limits): Plain {
+  const total = 4 * Math.ceil(value.length / 3);
+  if (total <= limits.maxStringLength) return { type: "Buffer", base64: value.toString("base64") };
+  const kept = Math.max(0, limits.maxStringLength - 21 - String(total).length);
+  const head = value
+    .subarray(0, Math.ceil(kept / 4) * 3)
+    .toString("base64")
+    .slice(0, kept);
+  return { type: "Buffer", base64: truncated(`${head}...[truncated ${total - kept} chars]`) };
+}
+
+/** Whether a value is an Error, also one from another realm (vm, workers), which fails `instanceof`. */
+export function isError(value: unknown): value is Error {
+  return (
+    value instanceof Error || (typeof value === "object" && value !== null && types.isNativeError(value))
+  );
+}
+
+/** Reads a property as a string; a getter that throws or an odd value must not cost the record. */
+function read(error: object, key: string): string | undefined {
+  try {
+    const value: unknown = (error as Record<string, unknown>)[key];
+    if (value === undefined || value === null) return undefined;
+    return typeof value === "string" ? value : String(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorType(error: object): string {
+  const name = read(error, "name");
+  if (name) return name;
+  try {
+    return (error as { constructor?: { name?: string } }).constructor?.name || "Error";
+  } catch {
+    return "Error";
+  }
+}
+
+/**
+ * Describes an Error as `ExceptionInfo` (`{type, message, stacktrace, code?, ...own fields, cause?,
+ * errors?}`), under the walker's limits: causes and AggregateError members are walked like any
+ * value (depth, items, strings), a cause met again on its own chain is `[Circular]`.
+ * @example
+ * describeError(new Error("no model", { cause: err })); // { type: "Error", message: "no model", stacktrace: "...", cause: {...} }
+ */
+export function describeError(error: Error, limits: Limits = active): ExceptionInfo {
+  const info = walk(error, limits);
+  return typeof info === "object" && info !== null && !Array.isArray(info)
+    ? (info as ExceptionInfo)
+    : { type: "Error", message: String(info) };
+}
+
+function describeErrorAt(error: Error, limits: Limits, path: object[]): ExceptionInfo {
+  const info: ExceptionInfo = {
+    type: cutString(errorType(error), limits),
+    message: cutString(read(error, "message") ?? "", limits),
+  };
+  descriptions.add(info);
+  const stack = read(error, "stack");
+  if (stack !== undefined) info.stacktrace = cutString(stack, limits);
+  try {
+    const code = (error as unknown as Record<string, unknown>).code;
+    if (typeof code === "number" && Number.isFinite(code)) info.code = code;
+    else if (typeof code === "string") info.code = cutString(code, limits);
+  } catch {
+    // A throwing `code` getter: the error is still described.
+  }
+  walkMembers(error, limits, path, info as { [key: string]: Plain }, ERROR_KEYS);
+  let cause: unknown;
+  try {
+    cause = error.cause;
+  } catch (thrown) {
+    cause = unencodable(`[Unserializable: ${describe(thrown)}]`);
+  }
+  if (cause !== undefined) info.cause = walkItem(cause, limits, path) ?? null;
+  if (error instanceof AggregateError) {
+    const errors: unknown = error.errors;
+    if (Array.isArray(errors)) info.errors = walkArray(errors, limits, path);
+  }
+  return info;
+}
+
+/** A short description of a thrown value (`Type: message`), for markers; never throws itself. */
+export function describe(thrown: unknown): string {
+  try {
+    const text = isError(thrown) ? `${errorType(thrown)}: ${read(thrown, "message") ?? ""}` : String(thrown);
+    return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+  } catch {
+    return "unknown error";
+  }
+}
+
+/**
+ * Walks a record's fields object: strings cut, object values replaced by their walked trees, at most
+ * maxKeys keys. The logger runs it once per record after its processors, so every output encodes
+ * the same snapshot and each marker is counted once. Changes `fields` in place when it can; a
+ * frozen or hostile one is copied, and one that cannot even be read is replaced, with a
+ * `logging_error` field saying why.
+ */
+export function walkFields(
+  fields: Record<string, unknown>,
+  limits: Limits = active,
+): Record<string, unknown> {
+  try {
+    return walkFieldsInPlace(fields, limits);
+  } catch {
+    try {
+      return walkFieldsCopy(fields, limits);
+    } catch (error) {
+      return { logging_error: unencodable(`[Unserializable: fields could not be read: ${describe(error)}]`) };
+    }
+  }
+}
+
+function walkFieldsInPlace(fields: Record<string, unknown>, limits: Limits): Record<string, unknown> {
+  let count = 0;
+  for (const key in fields) {
+    // Past maxKeys the copy keeps the first ones and a marker.
+    if (++count > limits.maxKeys || key === "__proto__") throw new RangeError("copy");
+    const value = fields[key];
+    switch (typeof value) {
+      case "string":
+        if (value.length > limits.maxStringLength) fields[key] = cutString(value, limits);
+        break;
+      case "number":
+        if (!Number.isFinite(value)) fields[key] = walkScalar(value, limits);
+        break;
+      case "boolean":
+      case "undefined":
+        break;
+      case "object":
+        if (value !== null && !walked.has(value)) fields[key] = walk(value, limits);
+        break;
+      default:
+        fields[key] = walkScalar(value, limits);
+    }
+  }
+  return fields;
+}
+
+function walkFieldsCopy(fields: Record<string, unknown>, limits: Limits): Record<string, unknown> {
+  const out: { [key: string]: Plain } = {};
+  const keys = Object.keys(fields);
+  const count = Math.min(keys.length, limits.maxKeys);
+  for (let i = 0; i < count; i++) {
+    const key = keys[i]!;
+    let item: Plain | undefined;
+    try {
+      const value = fields[key];
+      // Values the in-place pass walked before it had to stop are kept as they are.
+      item = isWalked(value) ? (value as Plain) : walkItem(value, limits, [fields]);
+    } catch (error) {
+      item = unencodable(`[Unserializable: ${describe(error)}]`);
+    }
+    if (item !== undefined) put(out, key, item);
+  }
+  if (keys.length > count) put(out, "...", truncated(`[${keys.length - count} more keys]`));
+  return out;
+}
