@@ -51,6 +51,9 @@ interface FoundError {
   key?: string;
 }
 
+/** The keys the OTel mapping reads an Error from. */
+const ERROR_KEYS = ["err", "error", "exception"];
+
 let warnedDuplicate = false;
 
 /**
@@ -218,7 +221,13 @@ export class OpenTelemetryTransport extends TransportStream {
         addMembers(fields, item as Info, (key, value) => Object.hasOwn(fields, key) || skip(key, value));
       }
     }
-    if (found !== undefined) fields.exception = exceptionOf(found.error);
+    if (found !== undefined) {
+      // Under a key the mapping reads an Error from, and that the meta does not use for something else.
+      const key = ERROR_KEYS.includes(found.key ?? "")
+        ? found.key
+        : ERROR_KEYS.find((name) => !Object.hasOwn(fields, name));
+      if (key !== undefined) fields[key] = errorOf(found.error);
+    }
     const captured = capturedOf(info);
     // The mlobs context fields are the record's bound fields: the meta wins over them.
     const bound = captured?.fields ?? getContext();
@@ -244,15 +253,17 @@ export class OpenTelemetryTransport extends TransportStream {
   }
 }
 
-/** The Error itself (described by the mapping), or what `format.errors()` left of one, as a description. */
-function exceptionOf(error: FoundError["error"]): unknown {
+/** The Error itself, or one rebuilt from what `format.errors()` left of it: the mapping describes Errors. */
+function errorOf(error: FoundError["error"]): Error {
   if (error instanceof Error) return error;
-  return {
-    type: typeof error.name === "string" && error.name !== "" ? error.name : "Error",
-    message: typeof error.message === "string" ? error.message : safeString(error.message ?? ""),
-    stacktrace: readStack(error),
-    cause: error.cause,
-  };
+  const rebuilt = new Error(
+    typeof error.message === "string" ? error.message : safeString(error.message ?? ""),
+  );
+  rebuilt.name = typeof error.name === "string" && error.name !== "" ? error.name : "Error";
+  const stack = readStack(error);
+  rebuilt.stack = typeof stack === "string" ? stack : undefined;
+  if (error.cause !== undefined) rebuilt.cause = error.cause;
+  return rebuilt;
 }
 
 function safeString(value: unknown): string {
