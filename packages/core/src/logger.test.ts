@@ -312,10 +312,20 @@ describe("Logger", () => {
   it("writes no key twice: an Error's own type and message, Map keys that stringify alike", () => {
     const { log } = setup();
     const lines: string[] = [];
-    const output: Output = { write: (r) => void lines.push(renderJson(r)), flush: async () => {}, shutdown: async () => {} };
+    const output: Output = {
+      write: (r) => void lines.push(renderJson(r)),
+      flush: async () => {},
+      shutdown: async () => {},
+    };
     const logger = createLogger({ outputs: [output] });
     const error = Object.assign(new Error("m"), { type: "own", message: "own message" });
-    logger.info("x", { failure: error, map: new Map<unknown, unknown>([[1, "a"], ["1", "b"]]) });
+    logger.info("x", {
+      failure: error,
+      map: new Map<unknown, unknown>([
+        [1, "a"],
+        ["1", "b"],
+      ]),
+    });
     void log;
     const failure = lines[0]!.slice(lines[0]!.indexOf('"failure"'));
     expect(failure.match(/"type"/g)).toHaveLength(1);

@@ -78,14 +78,69 @@ export function activeLimits(): Limits {
   return active;
 }
 
+type Kind = "unencodable" | "truncated";
+
+/** How many markers were made so far, and the kind of the last: a container notes where each one went. */
+let made = 0;
+let lastKind: Kind = "unencodable";
+
 function unencodable(text: string): string {
   diagnostics.unencodable++;
+  made++;
+  lastKind = "unencodable";
   return text;
 }
 
 function truncated(text: string): string {
   diagnostics.truncated++;
+  made++;
+  lastKind = "truncated";
   return text;
+}
+
+/**
+ * Where the markers of walked trees are: per container, the keys whose value is a marker. A value
+ * that a processor then drops (redact() replacing a subtree, maxKeys cutting a top-level field) gives
+ * its count back, so `getDiagnostics()` counts the markers written, no more.
+ */
+const markerAt = new WeakMap<object, Map<string, Kind>>();
+
+function note(container: object, key: string | number, before: number, item: unknown): void {
+  if (made === before || typeof item !== "string") return;
+  let at = markerAt.get(container);
+  if (at === undefined) {
+    at = new Map();
+    markerAt.set(container, at);
+  }
+  at.set(String(key), lastKind);
+}
+
+/** Keeps the marker positions of a walked container on its copy (redact() copies what it changes). */
+export function copyMarkers(from: object, to: object): void {
+  const at = markerAt.get(from);
+  if (at !== undefined) markerAt.set(to, new Map(at));
+}
+
+/** Gives back the counts of the markers in `container[key]` (a marker, or a walked subtree), about to be dropped. */
+export function uncount(container: object, key: string | number): void {
+  const kind = markerAt.get(container)?.get(String(key));
+  if (kind !== undefined) {
+    diagnostics[kind]--;
+    markerAt.get(container)!.delete(String(key));
+    return;
+  }
+  const value = (container as Record<string, unknown>)[key];
+  if (typeof value === "object" && value !== null) uncountTree(value, 0);
+}
+
+function uncountTree(tree: object, depth: number): void {
+  // Walked trees are bounded by maxDepth; this bound only guards against a hand-made cycle.
+  if (depth > 64) return;
+  const at = markerAt.get(tree);
+  if (at !== undefined) for (const kind of at.values()) diagnostics[kind]--;
+  for (const value of Object.values(tree)) {
+    if (typeof value === "object" && value !== null) uncountTree(value, depth + 1);
+  }
 }
 
 /** Cuts a string longer than the limit; the result, marker included, fits the limit. */
@@ -185,24 +240,44 @@ function walkKnown(value: object, limits: Limits, path: object[]): Plain {
   return walkMembers(value, limits, path, {});
 }
 
+const MORE = /^\[\d+ more (items|keys)\]$/;
+
+function isMoreMarker(value: unknown): boolean {
+  return typeof value === "string" && MORE.test(value);
+}
+
 /** Holes and `undefined` become `null`, as in JSON.stringify; a sparse array costs only maxItems reads. */
 function walkArray(value: unknown[], limits: Limits, path: object[]): Plain[] {
   const length = value.length;
-  const count = Math.min(length, limits.maxItems);
+  // A list this walker already cut (its marker last) is walked again as it is: walking is idempotent.
+  const count = Math.min(
+    length,
+    length === limits.maxItems + 1 && isMoreMarker(value[length - 1]) ? length : limits.maxItems,
+  );
   const out: Plain[] = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = walkItem(value[i], limits, path) ?? null;
-  if (length > count) out.push(truncated(`[${length - count} more items]`));
+  for (let i = 0; i < count; i++) {
+    const before = made;
+    out[i] = walkItem(value[i], limits, path) ?? null;
+    note(out, i, before, out[i]);
+  }
+  if (length > count) {
+    out.push(truncated(`[${length - count} more items]`));
+    note(out, count, made - 1, out[count]);
+  }
   return out;
 }
 
 function walkList(items: Iterable<unknown>, size: number, limits: Limits, path: object[]): Plain[] {
   const out: Plain[] = [];
   for (const item of items) {
+    const before = made;
     if (out.length === limits.maxItems) {
       out.push(truncated(`[${size - limits.maxItems} more items]`));
+      note(out, out.length - 1, before, out.at(-1));
       break;
     }
     out.push(walkItem(item, limits, path) ?? null);
+    note(out, out.length - 1, before, out.at(-1));
   }
   return out;
 }
@@ -212,11 +287,12 @@ function walkMap(value: Map<unknown, unknown>, limits: Limits, path: object[]): 
   let count = 0;
   for (const [key, item] of value) {
     if (count++ === limits.maxKeys) {
-      put(out, "...", truncated(`[${value.size - limits.maxKeys} more keys]`));
+      put(out, "...", truncated(`[${value.size - limits.maxKeys} more keys]`), made - 1);
       break;
     }
+    const before = made;
     const walkedItem = walkItem(item, limits, path);
-    if (walkedItem !== undefined) put(out, keyOf(key, limits), walkedItem);
+    if (walkedItem !== undefined) put(out, keyOf(key, limits), walkedItem, before);
   }
   return out;
 }
@@ -234,12 +310,19 @@ function keyOf(key: unknown, limits: Limits): string {
  * Sets a key as an own property (`__proto__` included). A key already there (Map keys `1` and `"1"`)
  * is written again as `key [duplicate N]`, counted: no JSON line carries a key twice.
  */
-function put(out: { [key: string]: Plain }, key: string, value: Plain): void {
+function put(out: { [key: string]: Plain }, key: string, value: Plain, before = made): void {
   let name = key;
+  // The value's marker first: a duplicate key's own marker is counted after it.
+  note(out, key, before, value);
   if (Object.hasOwn(out, name)) {
     let n = 2;
     while (Object.hasOwn(out, `${key} [duplicate ${n}]`)) n++;
     name = unencodable(`${key} [duplicate ${n}]`);
+    const at = markerAt.get(out)?.get(key);
+    if (at !== undefined) {
+      markerAt.get(out)!.delete(key);
+      markerAt.get(out)!.set(name, at);
+    }
   }
   if (name === "__proto__") {
     Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
@@ -254,19 +337,21 @@ function walkMembers(
   skip?: ReadonlySet<string>,
 ): { [key: string]: Plain } {
   const keys = Object.keys(value);
-  const count = Math.min(keys.length, limits.maxKeys);
+  const cut = keys.length === limits.maxKeys + 1 && isMoreMarker((value as Record<string, unknown>)["..."]);
+  const count = Math.min(keys.length, cut ? keys.length : limits.maxKeys);
   for (let i = 0; i < count; i++) {
     const key = keys[i]!;
     if (skip?.has(key)) continue;
     let item: Plain | undefined;
+    const before = made;
     try {
       item = walkItem((value as Record<string, unknown>)[key], limits, path);
     } catch (error) {
       item = unencodable(`[Unserializable: ${describe(error)}]`);
     }
-    if (item !== undefined) put(out, cutString(key, limits), item);
+    if (item !== undefined) put(out, cutString(key, limits), item, before);
   }
-  if (keys.length > count) put(out, "...", truncated(`[${keys.length - count} more keys]`));
+  if (keys.length > count) put(out, "...", truncated(`[${keys.length - count} more keys]`), made - 1);
   return out;
 }
 
@@ -325,13 +410,22 @@ export function describeError(error: Error, limits: Limits = active): ExceptionI
 }
 
 function describeErrorAt(error: Error, limits: Limits, path: object[]): ExceptionInfo {
+  const beforeType = made;
   const info: ExceptionInfo = {
     type: cutString(errorType(error), limits),
-    message: cutString(read(error, "message") ?? "", limits),
+    message: read(error, "message") ?? "",
   };
   descriptions.add(info);
+  note(info, "type", beforeType, info.type);
+  const before = made;
+  info.message = cutString(info.message, limits);
+  note(info, "message", before, info.message);
   const stack = read(error, "stack");
-  if (stack !== undefined) info.stacktrace = cutString(stack, limits);
+  if (stack !== undefined) {
+    const beforeStack = made;
+    info.stacktrace = cutString(stack, limits);
+    note(info, "stacktrace", beforeStack, info.stacktrace);
+  }
   try {
     const code = (error as unknown as Record<string, unknown>).code;
     if (typeof code === "number" && Number.isFinite(code)) info.code = code;
@@ -341,12 +435,16 @@ function describeErrorAt(error: Error, limits: Limits, path: object[]): Exceptio
   }
   walkMembers(error, limits, path, info as { [key: string]: Plain }, ERROR_KEYS);
   let cause: unknown;
+  const beforeCause = made;
   try {
     cause = error.cause;
   } catch (thrown) {
     cause = unencodable(`[Unserializable: ${describe(thrown)}]`);
   }
-  if (cause !== undefined) info.cause = walkItem(cause, limits, path) ?? null;
+  if (cause !== undefined) {
+    info.cause = walkItem(cause, limits, path) ?? null;
+    note(info, "cause", beforeCause, info.cause);
+  }
   if (error instanceof AggregateError) {
     const errors: unknown = error.errors;
     if (Array.isArray(errors)) info.errors = walkArray(errors, limits, path);
@@ -387,6 +485,9 @@ export function walkFields(
 }
 
 function walkFieldsInPlace(fields: Record<string, unknown>, limits: Limits): Record<string, unknown> {
+  // for-in would also see the keys of a prototype a processor gave the fields: only own keys are written.
+  const proto = Object.getPrototypeOf(fields);
+  if (proto !== Object.prototype && proto !== null) throw new RangeError("copy");
   let count = 0;
   for (const key in fields) {
     // Past maxKeys the copy keeps the first ones and a marker.
@@ -394,10 +495,16 @@ function walkFieldsInPlace(fields: Record<string, unknown>, limits: Limits): Rec
     const value = fields[key];
     switch (typeof value) {
       case "string":
-        if (value.length > limits.maxStringLength) fields[key] = cutString(value, limits);
+        if (value.length > limits.maxStringLength) {
+          fields[key] = cutString(value, limits);
+          note(fields, key, made - 1, fields[key]);
+        }
         break;
       case "number":
-        if (!Number.isFinite(value)) fields[key] = walkScalar(value, limits);
+        if (!Number.isFinite(value)) {
+          fields[key] = walkScalar(value, limits);
+          note(fields, key, made - 1, fields[key]);
+        }
         break;
       case "boolean":
       case "undefined":
@@ -419,15 +526,26 @@ function walkFieldsCopy(fields: Record<string, unknown>, limits: Limits): Record
   for (let i = 0; i < count; i++) {
     const key = keys[i]!;
     let item: Plain | undefined;
+    const before = made;
     try {
       const value = fields[key];
       // Values the in-place pass walked before it had to stop are kept as they are.
       item = isWalked(value) ? (value as Plain) : walkItem(value, limits, [fields]);
+      if (typeof item === "object" && item !== null) walked.add(item);
     } catch (error) {
       item = unencodable(`[Unserializable: ${describe(error)}]`);
     }
-    if (item !== undefined) put(out, key, item);
+    // Kept even when undefined: a call field set to undefined still hides the bound field of its name.
+    put(out, key, item as Plain, before);
   }
-  if (keys.length > count) put(out, "...", truncated(`[${keys.length - count} more keys]`));
+  // What a processor made and counted (formatException()'s exception) and maxKeys now cuts is not written.
+  for (let i = count; i < keys.length; i++) {
+    try {
+      if (isWalked(fields[keys[i]!])) uncount(fields, keys[i]!);
+    } catch {
+      // Unreadable: nothing of it was counted.
+    }
+  }
+  if (keys.length > count) put(out, "...", truncated(`[${keys.length - count} more keys]`), made - 1);
   return out;
 }

@@ -1,9 +1,12 @@
 import {
   activeLimits,
+  copyMarkers,
   isErrorDescription,
+  isWalked,
   markErrorDescription,
   markWalked,
   type Plain,
+  uncount,
   walk,
 } from "../encode/walk.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
@@ -119,6 +122,8 @@ class Redactor {
       const next = this.#step(state, key);
       if (next === null) continue;
       if (next.terminal) {
+        // A walked value (formatException()'s exception) gives back the counts of its markers.
+        if (isWalked(fields[key])) uncount(fields, key);
         if (this.#censor === REMOVED) delete fields[key];
         else fields[key] = this.#censor;
         continue;
@@ -177,13 +182,17 @@ class Redactor {
       if (next === null) continue;
       const value = (tree as { [key: string]: Plain })[key];
       let result: Plain | typeof REMOVED;
-      if (next.terminal) result = this.#censor;
-      else if (typeof value === "object" && value !== null) result = this.#redact(value, next);
+      if (next.terminal) {
+        result = this.#censor;
+        uncount(tree, key);
+      } else if (typeof value === "object" && value !== null) result = this.#redact(value, next);
       else continue;
       if (result === value) continue;
-      copy ??= (isArray ? tree.slice() : Object.assign(Object.create(Object.getPrototypeOf(tree)), tree)) as {
-        [key: string]: Plain;
-      };
+      // A spread, not Object.assign(): an own `__proto__` key must stay a key.
+      if (copy === undefined) {
+        copy = (isArray ? tree.slice() : { ...tree }) as { [key: string]: Plain };
+        copyMarkers(tree, copy);
+      }
       if (result === REMOVED && !isArray) delete copy[key];
       else copy[key] = result;
     }
