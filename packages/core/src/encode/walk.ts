@@ -254,11 +254,18 @@ function walkArray(value: unknown[], limits: Limits, path: object[]): Plain[] {
     length,
     length === limits.maxItems + 1 && isMoreMarker(value[length - 1]) ? length : limits.maxItems,
   );
-  const out: Plain[] = new Array(count);
+  // Pushed, not preallocated: a packed array is what JSON.stringify writes fastest.
+  const out: Plain[] = [];
   for (let i = 0; i < count; i++) {
+    const item = value[i];
+    // Finite numbers, the usual items (an embedding, scores), skip the general path.
+    if (typeof item === "number" && Number.isFinite(item)) {
+      out.push(item);
+      continue;
+    }
     const before = made;
-    out[i] = walkItem(value[i], limits, path) ?? null;
-    note(out, i, before, out[i]);
+    out.push(walkItem(item, limits, path) ?? null);
+    if (made !== before) note(out, i, before, out[i]);
   }
   if (length > count) {
     out.push(truncated(`[${length - count} more items]`));
@@ -339,17 +346,32 @@ function walkMembers(
   const keys = Object.keys(value);
   const cut = keys.length === limits.maxKeys + 1 && isMoreMarker((value as Record<string, unknown>)["..."]);
   const count = Math.min(keys.length, cut ? keys.length : limits.maxKeys);
+  const maxString = limits.maxStringLength;
   for (let i = 0; i < count; i++) {
     const key = keys[i]!;
     if (skip?.has(key)) continue;
     let item: Plain | undefined;
     const before = made;
     try {
-      item = walkItem((value as Record<string, unknown>)[key], limits, path);
+      const raw = (value as Record<string, unknown>)[key];
+      // Scalars within the limits, the usual members, skip the general path.
+      const type = typeof raw;
+      if (
+        type === "string"
+          ? (raw as string).length <= maxString
+          : type === "boolean" || (type === "number" && Number.isFinite(raw))
+      )
+        item = raw as Plain;
+      else item = walkItem(raw, limits, path);
     } catch (error) {
       item = unencodable(`[Unserializable: ${describe(error)}]`);
     }
-    if (item !== undefined) put(out, cutString(key, limits), item, before);
+    if (item === undefined) continue;
+    // Keys of one object are distinct: only a cut key or `__proto__` (or an Error's own member
+    // beside its description) needs the careful path.
+    if (key.length <= maxString && key !== "__proto__" && skip === undefined && made === before)
+      out[key] = item;
+    else put(out, cutString(key, limits), item, before);
   }
   if (keys.length > count) put(out, "...", truncated(`[${keys.length - count} more keys]`), made - 1);
   return out;
