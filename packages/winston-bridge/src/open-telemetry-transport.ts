@@ -1,11 +1,5 @@
-import {
-  addDiagnostics,
-  describeError,
-  type Fields,
-  getContext,
-  type Level,
-  toOtelLogRecord,
-} from "@mlobs/core";
+import { type Fields, getContext, type Level } from "@mlobs/core";
+import { addDiagnostics, describeError, toOtelLogRecord } from "@mlobs/core/integrations";
 import {
   type LoggerProvider,
   logs,

@@ -1,6 +1,6 @@
 import { setImmediate as tick } from "node:timers/promises";
 import type { Fields, Level, LogRecord, Output } from "@mlobs/core";
-import { toSeverityNumber } from "@mlobs/core";
+import { toSeverityNumber } from "@mlobs/core/integrations";
 import { CAPTURED, Captured } from "./internal/captured.js";
 import { severityOf, type WinstonLevels } from "./severity-of.js";
 
