@@ -1,4 +1,4 @@
-import { context } from "@opentelemetry/api";
+import { type Context, context } from "@opentelemetry/api";
 import { bindingsJson } from "./encode/json.js";
 import { DEFAULT_LIMITS, describe, type Limits, swapLimits, walkFields } from "./encode/walk.js";
 import { diagnostics } from "./internal/diagnostics.js";
@@ -137,6 +137,11 @@ export class Logger {
     await Promise.all(this.#core.outputs.map((output) => output.shutdown()));
   }
 
+  /** What a broken processor cannot take away: the record as this call made it. */
+  #origin(time: number, level: Level, event: string, active: Context, fields: Fields): LogRecord {
+    return { time, level, event, logger: this.name, context: active, bindings: this.#bindings, fields };
+  }
+
   #log(level: Level, event: string, given: Fields | Error | undefined): void {
     const core = this.#core;
     const saved = swapLimits(core.limits);
@@ -154,16 +159,6 @@ export class Logger {
         bindings: this.#bindings,
         fields: fields0,
       };
-      // What a broken processor cannot take away: the record as this call made it.
-      const origin = (): LogRecord => ({
-        time,
-        level,
-        event: text,
-        logger: this.name,
-        context: active,
-        bindings: this.#bindings,
-        fields: fields0,
-      });
       const processors = core.processors;
       for (let i = 0; i < processors.length; i++) {
         const current: LogRecord = record;
@@ -173,7 +168,13 @@ export class Logger {
           if (next === null) return;
           // A processor that forgot its `return`, or returned the fields (structlog's habit), `{}` or a
           // record without fields, costs only itself: the next one gets what this one was given.
-          if (!isRecord(next)) {
+          // The usual answer, the record it was given, is checked the cheap way.
+          const invalid =
+            next === current
+              ? typeof current.fields !== "object" || current.fields === null
+              : !isRecord(next);
+          if (invalid) {
+            const origin = this.#origin(time, level, text, active, fields0);
             next = broken(
               current,
               origin,
@@ -183,6 +184,7 @@ export class Logger {
             );
           }
         } catch (error) {
+          const origin = this.#origin(time, level, text, active, fields0);
           next = broken(current, origin, processors[i]!, i, `threw ${describe(error)}`);
         }
         record = next as LogRecord;
@@ -233,7 +235,7 @@ function kindOf(value: unknown): string {
  */
 function broken(
   current: LogRecord,
-  origin: () => LogRecord,
+  origin: LogRecord,
   processor: Processor,
   index: number,
   failure: string,
@@ -242,9 +244,9 @@ function broken(
   const logging_error = `processor ${nameOf(processor) || index} ${failure}`;
   let valid: LogRecord;
   try {
-    valid = isRecord(current) ? current : origin();
+    valid = isRecord(current) ? current : origin;
   } catch {
-    valid = origin();
+    valid = origin;
   }
   let fields: Fields;
   try {

@@ -1,5 +1,5 @@
 import type { Fields, LogRecord } from "../record.js";
-import { cutString, type Plain, walk } from "./walk.js";
+import { cutString, isWalkedFields, type Plain, walk } from "./walk.js";
 
 const quotedKeys = new Map<string, string>();
 
@@ -67,13 +67,20 @@ const boundJson = new WeakMap<object, string>();
 
 /** The JSON members of a logger's bound fields, made once per bindings object. */
 export function bindingsJson(bindings: Readonly<Fields>): string {
+  // One logger usually writes many records in a row: its bindings are looked up once for them.
+  if (bindings === lastBindings) return lastBindingsJson;
   let json = boundJson.get(bindings);
   if (json === undefined) {
     json = serializeFields(bindings);
     boundJson.set(bindings, json);
   }
+  lastBindings = bindings;
+  lastBindingsJson = json;
   return json;
 }
+
+let lastBindings: Readonly<Fields> | undefined;
+let lastBindingsJson = "";
 
 let lastRecord: LogRecord | undefined;
 let lastLine = "";
@@ -100,10 +107,12 @@ export function renderJsonShared(record: LogRecord): string {
  */
 export function renderJson(record: LogRecord): string {
   const fields = record.fields;
+  // The fields the logger just walked need no second walk; any other record's do.
+  const encode = isWalkedFields(fields) ? encodeWalked : encodeValue;
   let line = "{";
-  const timestamp = encodeValue(fields.timestamp);
+  const timestamp = encode(fields.timestamp);
   if (timestamp !== undefined) line += `"timestamp":${timestamp},`;
-  const level = encodeValue(fields.level);
+  const level = encode(fields.level);
   if (level !== undefined) line += `"level":${level},`;
   line += `"event":${encodeValue(record.event)}`;
   const named = record.logger !== undefined;
@@ -111,10 +120,15 @@ export function renderJson(record: LogRecord): string {
   line += boundMembers(record.bindings, fields, named);
   for (const key in fields) {
     if (key === "timestamp" || key === "level" || key === "event" || (key === "logger" && named)) continue;
-    const encoded = encodeValue(fields[key]);
+    const encoded = encode(fields[key]);
     if (encoded !== undefined) line += `,${quoteKey(key)}:${encoded}`;
   }
   return `${line}}\n`;
+}
+
+/** A value of walked fields: already within the limits and JSON-safe. */
+function encodeWalked(value: unknown): string | undefined {
+  return value === undefined ? undefined : encodePlain(value as Plain);
 }
 
 function boundMembers(bindings: Readonly<Fields>, fields: Fields, named: boolean): string {

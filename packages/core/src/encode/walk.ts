@@ -221,6 +221,14 @@ function walkObject(value: object, limits: Limits, path: object[]): Plain {
 }
 
 function walkKnown(value: object, limits: Limits, path: object[]): Plain {
+  // Plain objects, the usual nested value, skip the type checks below.
+  const proto = Object.getPrototypeOf(value);
+  if (
+    (proto === Object.prototype || proto === null) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== "function"
+  ) {
+    return walkMembers(value, limits, path, {});
+  }
   if (Array.isArray(value)) return walkArray(value, limits, path);
   if (isError(value)) return describeErrorAt(value, limits, path) as unknown as Plain;
   if (value instanceof Map) return walkMap(value, limits, path);
@@ -484,6 +492,14 @@ export function describe(thrown: unknown): string {
   }
 }
 
+/** The fields object the logger walked last: the outputs it is handed to encode its values as they are. */
+let lastWalked: object | undefined;
+
+/** Whether `fields` is what the logger walked last (its values are JSON-safe trees, no second walk needed). */
+export function isWalkedFields(fields: object): boolean {
+  return fields === lastWalked;
+}
+
 /**
  * Walks a record's fields object: strings cut, object values replaced by their walked trees, at most
  * maxKeys keys. The logger runs it once per record after its processors, so every output encodes
@@ -495,15 +511,18 @@ export function walkFields(
   fields: Record<string, unknown>,
   limits: Limits = active,
 ): Record<string, unknown> {
+  let out: Record<string, unknown>;
   try {
-    return walkFieldsInPlace(fields, limits);
+    out = walkFieldsInPlace(fields, limits);
   } catch {
     try {
-      return walkFieldsCopy(fields, limits);
+      out = walkFieldsCopy(fields, limits);
     } catch (error) {
-      return { logging_error: unencodable(`[Unserializable: fields could not be read: ${describe(error)}]`) };
+      out = { logging_error: unencodable(`[Unserializable: fields could not be read: ${describe(error)}]`) };
     }
   }
+  lastWalked = out;
+  return out;
 }
 
 function walkFieldsInPlace(fields: Record<string, unknown>, limits: Limits): Record<string, unknown> {
@@ -532,7 +551,8 @@ function walkFieldsInPlace(fields: Record<string, unknown>, limits: Limits): Rec
       case "undefined":
         break;
       case "object":
-        if (value !== null && !walked.has(value)) fields[key] = walk(value, limits);
+        // Not branded as walked (a WeakSet insert per value): the outputs know these fields by isWalkedFields().
+        if (value !== null && !walked.has(value)) fields[key] = walkObject(value, limits, []);
         break;
       default:
         fields[key] = walkScalar(value, limits);

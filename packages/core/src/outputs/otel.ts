@@ -12,6 +12,7 @@ import {
   type ExceptionInfo,
   isError,
   isErrorDescription,
+  isWalkedFields,
   type Plain,
   walk,
 } from "../encode/walk.js";
@@ -130,6 +131,8 @@ export function toOtelLogRecord(record: LogRecord, overrides?: OtelOverrides): O
   const bound = attributesOf(record.bindings);
   for (const key in bound) setKey(attributes, key, bound[key]!);
   let exceptionFrom: string | undefined;
+  // The fields the logger just walked need no second walk; any other record's do.
+  const walked = isWalkedFields(fields);
   for (const key in fields) {
     if (isSkipped(key)) continue;
     const value = fields[key];
@@ -143,7 +146,11 @@ export function toOtelLogRecord(record: LogRecord, overrides?: OtelOverrides): O
       exceptionFrom = key;
       continue;
     }
-    const converted = toAttribute(value);
+    const converted = walked
+      ? typeof value === "object" && value !== null
+        ? acceptable(value as Plain)
+        : (value as AnyValue | undefined)
+      : toAttribute(value);
     if (converted !== undefined) setKey(attributes, key, converted);
   }
   // formatException() writes `error` as the "Type: message" summary of the exception mapped above.
