@@ -4,7 +4,7 @@ import type { Level } from "../levels.js";
 import type { LogRecord } from "../record.js";
 import { KEY } from "../semconv.js";
 import { encodeValue } from "./json.js";
-import { describe, describeError, isError } from "./walk.js";
+import { describe, describeError, type ExceptionInfo, isError, isExceptionInfo } from "./walk.js";
 
 /** Options of `consoleRenderer()`. */
 export interface ConsoleRendererOptions {
@@ -187,22 +187,7 @@ function escapeControls(text: string): string {
 }
 
 /** What `formatException()` writes under `exception`. */
-interface ExceptionShape {
-  type: string;
-  message: string;
-  stacktrace?: string;
-  cause?: unknown;
-  errors?: unknown[];
-}
-
-function isExceptionInfo(value: unknown): value is ExceptionShape {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as ExceptionShape).type === "string" &&
-    typeof (value as ExceptionShape).message === "string"
-  );
-}
+type ExceptionShape = ExceptionInfo & { cause?: unknown; errors?: unknown[] };
 
 const INDENT = "    ";
 

@@ -57,6 +57,19 @@ export function isErrorDescription(value: unknown): value is ExceptionInfo {
   return typeof value === "object" && value !== null && descriptions.has(value);
 }
 
+/**
+ * Whether a value has the shape of an Error's description (`type` and `message` strings), as
+ * formatException() writes it under `exception` or a record built by hand may carry it.
+ */
+export function isExceptionInfo(value: unknown): value is ExceptionInfo {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as ExceptionInfo).type === "string" &&
+    typeof (value as ExceptionInfo).message === "string"
+  );
+}
+
 /** Marks a copy of an Error's description (redact() copies what it changes) as one. */
 export function markErrorDescription<T extends object>(copy: T): T {
   descriptions.add(copy);

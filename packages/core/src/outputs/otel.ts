@@ -12,6 +12,7 @@ import {
   type ExceptionInfo,
   isError,
   isErrorDescription,
+  isExceptionInfo,
   isWalkedFields,
   type Plain,
   walk,
@@ -267,15 +268,6 @@ function addException(attributes: AnyValueMap, key: string, value: unknown): boo
   const stacktrace = stackWithCauses(info);
   if (stacktrace !== undefined) attributes[ATTR_EXCEPTION_STACKTRACE] = stacktrace;
   return true;
-}
-
-function isExceptionInfo(value: unknown): value is ExceptionInfo {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as ExceptionInfo).type === "string" &&
-    typeof (value as ExceptionInfo).message === "string"
-  );
 }
 
 /** The stack trace, followed by the cause chain in Java's "Caused by:" form (OTLP has no cause field). */
