@@ -564,8 +564,7 @@ function walkFieldsInPlace(fields: Record<string, unknown>, limits: Limits): Rec
       case "undefined":
         break;
       case "object":
-        // Not branded as walked (a WeakSet insert per value): the outputs know these fields by isWalkedFields().
-        if (value !== null && !walked.has(value)) fields[key] = walkObject(value, limits, []);
+        if (value !== null && !walked.has(value)) fields[key] = walk(value, limits);
         break;
       default:
         fields[key] = walkScalar(value, limits);
