@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, type Limits, MIN_STRING_LENGTH } from "./encode/walk.js";
+import { DEFAULT_LIMITS, type Limits, MIN_KEYS, MIN_STRING_LENGTH } from "./encode/walk.js";
 import { rejectUnknownOptions } from "./internal/reject-unknown-options.js";
 import { LEVEL_VALUES, LEVELS, type Level, SILENT } from "./levels.js";
 import { createBindings, Logger, type LoggerCore } from "./logger.js";
@@ -84,7 +84,7 @@ function validate(options: LoggerOptions): void {
     rejectUnknownOptions("createLogger({ limits })", options.limits, Object.keys(DEFAULT_LIMITS));
     for (const [key, value] of Object.entries(options.limits)) {
       // A cut string, its marker included, must fit the limit (so a second walk leaves it alone).
-      const min = key === "maxStringLength" ? MIN_STRING_LENGTH : 1;
+      const min = key === "maxStringLength" ? MIN_STRING_LENGTH : key === "maxKeys" ? MIN_KEYS : 1;
       if (!Number.isInteger(value) || (value as number) < min) {
         throw new TypeError(
           `mlobs: invalid option limits.${key} ${JSON.stringify(value)}: expected an integer >= ${min}`,

@@ -160,6 +160,7 @@ describe("walk() through encodeValue()", () => {
 
   it("caps depth, string length and collection size with markers", () => {
     use({ maxDepth: 3, maxStringLength: 64, maxItems: 2, maxKeys: 2 });
+    // (maxKeys below 8 only through the walker's own options; a logger refuses it.)
     const before = diagnostics.truncated;
     expect(parse({ a: { b: { c: { d: 1 } } } })).toEqual({ a: { b: { c: "[Object]" } } });
     // The cut string, its marker included, fits the limit.
@@ -259,6 +260,30 @@ describe("walk() through encodeValue()", () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     expect(parse({ proxy }).proxy).toMatch(/^\[Unserializable: TypeError: /);
+  });
+
+  it("is idempotent: walking a copy of a walked tree gives the same tree and counts nothing (property)", () => {
+    use({ maxStringLength: 64, maxItems: 4, maxKeys: 8, maxDepth: 4 });
+    const error = fc
+      .tuple(fc.string(), fc.anything())
+      .map(([message, cause]) => new AggregateError([new Error(message, { cause })], "many", { cause }));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.anything({ withBigInt: true, withMap: true, withSet: true, withTypedArray: true, maxDepth: 6 }),
+          error,
+          fc.string({ minLength: 60, maxLength: 200 }),
+        ),
+        (value) => {
+          const tree = walk(value);
+          const copy = JSON.parse(JSON.stringify(tree ?? null));
+          const before = diagnostics.truncated + diagnostics.unencodable;
+          expect(walk(copy)).toEqual(copy);
+          expect(diagnostics.truncated + diagnostics.unencodable).toBe(before);
+        },
+      ),
+      { seed: 7, numRuns: 2_000 },
+    );
   });
 
   it("always gives valid JSON, whatever the input (property)", () => {

@@ -9,7 +9,7 @@ export interface Limits {
   readonly maxDepth: number;
   /** Arrays, Sets, typed arrays and AggregateError members keep this many items, then `[N more items]`. */
   readonly maxItems: number;
-  /** Objects and Maps keep this many keys, then a `...` key with `[N more keys]`. */
+  /** Objects and Maps keep this many keys (at least 8), then a `...` key with `[N more keys]`. */
   readonly maxKeys: number;
 }
 
@@ -22,6 +22,9 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
 
 /** The smallest string limit: a cut string (marker included) must fit it, so a second walk keeps it. */
 export const MIN_STRING_LENGTH = 64;
+
+/** The smallest key limit: an Error's description (type, message, stacktrace, code, cause, errors) must fit it. */
+export const MIN_KEYS = 8;
 
 /** What the walker returns: JSON's values only, in fresh objects and arrays that nothing else holds. */
 export type Plain = null | string | number | boolean | Plain[] | { [key: string]: Plain };
@@ -366,7 +369,11 @@ function walkMembers(
 ): { [key: string]: Plain } {
   const keys = Object.keys(value);
   const cut = keys.length === limits.maxKeys + 1 && isMoreMarker((value as Record<string, unknown>)["..."]);
-  const count = Math.min(keys.length, cut ? keys.length : limits.maxKeys);
+  // An Error's own members share maxKeys with its description (and the cause and errors after them),
+  // so the description, walked again, keeps every key.
+  const room =
+    skip === undefined ? limits.maxKeys : Math.max(0, limits.maxKeys - Object.keys(out).length - 2);
+  const count = Math.min(keys.length, cut ? keys.length : room);
   const maxString = limits.maxStringLength;
   for (let i = 0; i < count; i++) {
     const key = keys[i]!;
@@ -490,7 +497,12 @@ function describeErrorAt(error: Error, limits: Limits, path: object[]): Exceptio
   }
   if (error instanceof AggregateError) {
     const errors: unknown = error.errors;
-    if (Array.isArray(errors)) info.errors = walkArray(errors, limits, path);
+    // Through walkItem(), so the list counts as a level of nesting, as it does when the description is walked again.
+    if (Array.isArray(errors)) {
+      const beforeErrors = made;
+      info.errors = walkItem(errors, limits, path) as Plain[];
+      note(info, "errors", beforeErrors, info.errors);
+    }
   }
   return info;
 }
