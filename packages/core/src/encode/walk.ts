@@ -576,7 +576,10 @@ function walkFieldsInPlace(fields: Record<string, unknown>, limits: Limits): Rec
       case "undefined":
         break;
       case "object":
-        if (value !== null && !walked.has(value)) fields[key] = walk(value, limits);
+        // Not marked as walked (a WeakSet insert per value costs more than the walk of a small
+        // object): the outputs know these fields by isWalkedFields(), and a later walk of them
+        // (a deferred output, the console) is idempotent and counts nothing.
+        if (value !== null && !walked.has(value)) fields[key] = walkObject(value, limits, []);
         break;
       default:
         fields[key] = walkScalar(value, limits);
@@ -596,7 +599,7 @@ function walkFieldsCopy(fields: Record<string, unknown>, limits: Limits): Record
     try {
       const value = fields[key];
       // Values the in-place pass walked before it had to stop are kept as they are.
-      item = isWalked(value) ? (value as Plain) : walkItem(value, limits, [fields]);
+      item = isWalked(value) ? (value as Plain) : walkItem(value, limits, []);
       if (typeof item === "object" && item !== null) walked.add(item);
     } catch (error) {
       item = unencodable(`[Unserializable: ${describe(error)}]`);
