@@ -9,8 +9,22 @@ const DELIVERY = [
 ];
 const ratio = (a, b) => (a / b).toFixed(2);
 
+const SHAPES = ["flat", "dictionary", "keys30", "nested3", "array100", "error"];
+
 /** @type {Record<string, object>} */
 export const SUITES = {
+  shapes: {
+    title:
+      "JSON lines to /dev/null by shape of the fields object: flat (prediction_complete), dictionary mode, 30 keys, nested 3 deep, 100 numbers, an Error with a cause (records/s)",
+    baseline: "mlobs:flat",
+    variants: SHAPES.flatMap((shape) => [
+      { id: `mlobs:${shape}`, file: "mlobs", env: { BENCH_SHAPE: shape }, title: `mlobs, ${shape}` },
+      { id: `pino:${shape}`, file: "pino", env: { BENCH_SHAPE: shape }, title: `pino, ${shape}` },
+    ]),
+    notes: (rate) =>
+      `mlobs / pino by shape: ${SHAPES.map((shape) => `${shape} ${ratio(rate[`mlobs:${shape}`], rate[`pino:${shape}`])}x`).join(", ")} ` +
+      "(target: >= 1.20x each, flat >= 1.50x)",
+  },
   logs: {
     title:
       "JSON lines to /dev/null: prediction_complete, 3 bound fields, trace ids (records/s, higher is better)",

@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/otel.ts"],
+  entry: ["src/index.ts", "src/otel.ts", "src/processors.ts", "src/integrations.ts"],
   format: ["esm", "cjs"],
   // The workspace tsconfig is composite (for `tsc -b`); declaration bundling wants a plain program.
   dts: { compilerOptions: { composite: false, incremental: false } },

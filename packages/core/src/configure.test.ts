@@ -1,10 +1,9 @@
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { configure, createLogger, defaultProcessors, getLogger, resetConfiguration } from "./configure.js";
-import { limits } from "./internal/json.js";
+import { renderJson } from "./encode/json.js";
 import { createBindings } from "./logger.js";
 import type { LogRecord } from "./record.js";
-import { renderJson } from "./renderers/json.js";
 import { withContext } from "./scope.js";
 import { createLogCapture } from "./testing.js";
 
@@ -16,7 +15,7 @@ afterEach(() => {
 describe("createLogger()", () => {
   it("rejects an unknown option, naming it and the accepted ones", () => {
     expect(() => createLogger({ levle: "info" } as never)).toThrow(
-      'mlobs: invalid option "levle": expected one of name, level, format, processors, outputs, fields, limits',
+      'mlobs: createLogger(): unknown option "levle": expected one of name, level, format, processors, outputs, fields, limits',
     );
   });
 
@@ -42,9 +41,12 @@ describe("createLogger()", () => {
     expect(() => createLogger({ name: 5 as never })).toThrow("invalid option name: expected a string");
     expect(() => createLogger(null as never)).toThrow("options must be an object");
     expect(() => createLogger({ limits: { maxDepth: 0 } })).toThrow("invalid option limits.maxDepth 0");
-    expect(() => createLogger({ limits: { depth: 3 } as never })).toThrow('invalid option limits "depth"');
-    expect(() => createLogger({ limits: { toString: 3 } as never })).toThrow(
-      'invalid option limits "toString"',
+    expect(() => createLogger({ limits: { depth: 3 } as never })).toThrow(
+      'createLogger({ limits }): unknown option "depth": expected one of maxStringLength, maxDepth, maxItems, maxKeys',
+    );
+    expect(() => createLogger({ limits: { toString: 3 } as never })).toThrow('unknown option "toString"');
+    expect(() => createLogger({ limits: { maxStringLength: 10 } })).toThrow(
+      "invalid option limits.maxStringLength 10: expected an integer >= 64",
     );
   });
 
@@ -88,12 +90,20 @@ describe("createLogger()", () => {
     expect(capture.entries[0]!.service).toBe("api");
   });
 
-  it("sets encoding limits", () => {
-    const saved = { ...limits };
+  it("sets encoding limits per logger: another logger keeps its own", () => {
     const capture = createLogCapture();
-    createLogger({ outputs: [capture], limits: { maxStringLength: 4 } }).info("x", { s: "abcdefgh" });
-    Object.assign(limits, saved);
-    expect(capture.entries[0]!.s).toBe("abcd...[truncated 4 chars]");
+    const small = createLogger({ outputs: [capture], limits: { maxStringLength: 64, maxItems: 2 } });
+    const large = createLogger({ outputs: [capture] });
+    const s = "a".repeat(100);
+    small.info("x", { s, list: [1, 2, 3] });
+    large.info("x", { s, list: [1, 2, 3] });
+    small.bind({ bound: s }).info("y");
+    expect(capture.entries[0]).toMatchObject({
+      s: `${"a".repeat(40)}...[truncated 60 chars]`,
+      list: [1, 2, "[1 more items]"],
+    });
+    expect(capture.entries[1]).toMatchObject({ s, list: [1, 2, 3] });
+    expect(capture.entries[2]!.bound).toBe(`${"a".repeat(40)}...[truncated 60 chars]`);
   });
 });
 

@@ -1,6 +1,7 @@
+import { DEFAULT_LIMITS, type Limits, MIN_KEYS, MIN_STRING_LENGTH } from "./encode/walk.js";
 import { createDebugBuffer, type DebugBufferOptions } from "./internal/debug-buffer.js";
 import { shared } from "./internal/global.js";
-import { type EncodeLimits, limits } from "./internal/json.js";
+import { rejectUnknownOptions } from "./internal/reject-unknown-options.js";
 import { LEVEL_VALUES, LEVELS, type Level, SILENT } from "./levels.js";
 import { createBindings, Logger, type LoggerCore } from "./logger.js";
 import { resolveFormat, stdoutOutput } from "./outputs/stdout.js";
@@ -28,8 +29,8 @@ export interface LoggerOptions {
   outputs?: readonly Output[];
   /** Fields bound to the logger from the start. */
   fields?: Fields;
-  /** Caps on encoding one value (process-wide): string length, depth, items. */
-  limits?: Partial<EncodeLimits>;
+  /** Caps on encoding one value, for this logger: string length, depth, items, keys per object. */
+  limits?: Partial<Limits>;
   /**
    * Holds the records at or below `buffer.level` (default `debug`, even below `level`) per scope,
    * up to `buffer.maxBytes` of JSON (default 20,480), and writes them only when the scope logs an
@@ -68,9 +69,7 @@ function validate(options: LoggerOptions): void {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`mlobs: options must be an object with any of ${OPTION_NAMES.join(", ")}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) fail("option", key, OPTION_NAMES);
-  }
+  rejectUnknownOptions("createLogger()", options, OPTION_NAMES);
   if (options.name !== undefined && typeof options.name !== "string") {
     throw new TypeError("mlobs: invalid option name: expected a string");
   }
@@ -87,11 +86,18 @@ function validate(options: LoggerOptions): void {
     });
   }
   if (options.limits !== undefined) {
+    if (typeof options.limits !== "object" || options.limits === null) {
+      throw new TypeError(
+        `mlobs: invalid option limits: expected an object with any of ${Object.keys(DEFAULT_LIMITS).join(", ")}`,
+      );
+    }
+    rejectUnknownOptions("createLogger({ limits })", options.limits, Object.keys(DEFAULT_LIMITS));
     for (const [key, value] of Object.entries(options.limits)) {
-      if (!Object.hasOwn(limits, key)) fail("option limits", key, Object.keys(limits));
-      if (!Number.isInteger(value) || (value as number) < 1) {
+      // A cut string, its marker included, must fit the limit (so a second walk leaves it alone).
+      const min = key === "maxStringLength" ? MIN_STRING_LENGTH : key === "maxKeys" ? MIN_KEYS : 1;
+      if (!Number.isInteger(value) || (value as number) < min) {
         throw new TypeError(
-          `mlobs: invalid option limits.${key} ${JSON.stringify(value)}: expected an integer >= 1`,
+          `mlobs: invalid option limits.${key} ${JSON.stringify(value)}: expected an integer >= ${min}`,
         );
       }
     }
@@ -108,11 +114,11 @@ function threshold(options: LoggerOptions): number {
 
 function createCore(options: LoggerOptions): LoggerCore {
   validate(options);
-  if (options.limits !== undefined) Object.assign(limits, options.limits);
   const chosenFormat = resolveFormat(options.format);
   const level = threshold(options);
   const buffer = options.buffer === undefined ? undefined : createDebugBuffer(options.buffer, level);
   return {
+    limits: Object.freeze({ ...DEFAULT_LIMITS, ...options.limits }),
     threshold: buffer === undefined ? level : Math.min(level, buffer.level),
     buffer,
     processors: options.processors ?? defaultProcessors(),
@@ -129,7 +135,7 @@ function createCore(options: LoggerOptions): LoggerCore {
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const core = createCore(options);
-  return new Logger(core, options.name, createBindings(options.fields ?? {}));
+  return new Logger(core, options.name, createBindings(options.fields ?? {}, core.limits));
 }
 
 // The process-wide configuration, one for every copy of this package (ES module and CommonJS builds).
@@ -162,7 +168,8 @@ export function configure(options: LoggerOptions = {}): void {
  * const log = getLogger("ml_model");
  */
 export function getLogger(name?: string, fields?: Fields): Logger {
-  return new Logger(sharedCore(), name, createBindings(fields ?? {}));
+  const core = sharedCore();
+  return new Logger(core, name, createBindings(fields ?? {}, core.limits));
 }
 
 /** Resets the process-wide configuration to the defaults (for tests). */

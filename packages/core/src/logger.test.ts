@@ -4,10 +4,10 @@ import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "./configure.js";
+import { renderJson } from "./encode/json.js";
 import { getDiagnostics } from "./internal/diagnostics.js";
 import { addLogLevel } from "./processors/add-log-level.js";
 import type { LogRecord, Output, Processor } from "./record.js";
-import { renderJson } from "./renderers/json.js";
 import { createLogCapture } from "./testing.js";
 
 function setup(level: "debug" | "info" = "debug") {
@@ -252,6 +252,104 @@ describe("Logger", () => {
       ["42", "text"],
       ["nulls", undefined],
     ]);
+  });
+
+  it("never throws with a revoked Proxy as the fields, and says why the fields are missing", () => {
+    const { capture, log } = setup();
+    const { proxy, revoke } = Proxy.revocable({ a: 1 }, {});
+    revoke();
+    expect(() => log.info("x", proxy as never)).not.toThrow();
+    expect(capture.entries[0]).toMatchObject({ event: "x" });
+    expect(String(capture.entries[0]!.logging_error)).toContain("fields could not be read");
+  });
+
+  it("never throws on log(level) with a level that cannot become a string, counting the record as dropped", () => {
+    const { capture, log } = setup();
+    const before = getDiagnostics().dropped;
+    const throwing = {
+      toString() {
+        throw new Error("no string");
+      },
+    };
+    expect(() => log.log(Object.create(null) as never, "x")).not.toThrow();
+    expect(() => log.log(throwing as never, "x")).not.toThrow();
+    expect(() => log.isLevelEnabled(throwing as never)).not.toThrow();
+    expect(capture.entries).toHaveLength(0);
+    expect(getDiagnostics().dropped - before).toBe(2);
+  });
+
+  it("skips a processor that returns something that is not a record, counting it; the chain goes on", () => {
+    const returnsFields: Processor = (record) => record.fields as never;
+    const returnsEmpty: Processor = () => ({}) as never;
+    const nullFields: Processor = (record) => ({ ...record, fields: null }) as never;
+    const freezes: Processor = (record) => {
+      Object.freeze(record.fields);
+      return record;
+    };
+    const deletes: Processor = (record) => {
+      delete (record as { fields?: unknown }).fields;
+      return record;
+    };
+    const after: Processor = (record) => {
+      record.fields.after = true;
+      return record;
+    };
+    for (const broken of [returnsFields, returnsEmpty, nullFields, freezes, deletes]) {
+      const capture = createLogCapture();
+      const log = createLogger({ outputs: [capture], processors: [addLogLevel(), broken, after] });
+      const before = getDiagnostics();
+      expect(() => log.info("x", { kept: 1 })).not.toThrow();
+      const diagnostics = getDiagnostics();
+      expect(capture.entries).toHaveLength(1);
+      expect(capture.entries[0]).toMatchObject({ event: "x", level: "info" });
+      expect(diagnostics.outputErrors).toBe(before.outputErrors);
+      expect(diagnostics.processorErrors - before.processorErrors).toBeGreaterThanOrEqual(1);
+      // The last one, after the broken one, still ran (on a copy when the fields were frozen).
+      expect(capture.entries[0]!.logging_error ?? capture.entries[0]!.after).toBeDefined();
+    }
+  });
+
+  it("writes no key twice: an Error's own type and message, Map keys that stringify alike", () => {
+    const { log } = setup();
+    const lines: string[] = [];
+    const output: Output = {
+      write: (r) => void lines.push(renderJson(r)),
+      flush: async () => {},
+      shutdown: async () => {},
+    };
+    const logger = createLogger({ outputs: [output] });
+    const error = Object.assign(new Error("m"), { type: "own", message: "own message" });
+    logger.info("x", {
+      failure: error,
+      map: new Map<unknown, unknown>([
+        [1, "a"],
+        ["1", "b"],
+      ]),
+    });
+    void log;
+    const failure = lines[0]!.slice(lines[0]!.indexOf('"failure"'));
+    expect(failure.match(/"type"/g)).toHaveLength(1);
+    expect(JSON.parse(lines[0]!).map).toEqual({ "1": "a", "1 [duplicate 2]": "b" });
+  });
+
+  it("bounds an object with a million keys by maxKeys", () => {
+    const { capture, log } = setup();
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 1_000_000; i++) wide[`k${i}`] = i;
+    log.info("x", { wide });
+    const written = capture.entries[0]!.wide as Record<string, unknown>;
+    expect(Object.keys(written)).toHaveLength(1_001);
+    expect(written["..."]).toBe("[999000 more keys]");
+  });
+
+  it("counts truncation in getDiagnostics(), once per marker written", () => {
+    const { capture, log } = setup();
+    const before = getDiagnostics().truncated;
+    log.info("x", { long: "a".repeat(200_000), list: Array.from({ length: 1_500 }, (_, i) => i) });
+    const line = JSON.stringify(capture.entries[0]);
+    expect(line).toContain("...[truncated ");
+    expect(line).toContain("[500 more items]");
+    expect(getDiagnostics().truncated - before).toBe(2);
   });
 
   it("flush() and shutdown() reach every output", async () => {

@@ -1,4 +1,6 @@
-import { context } from "@opentelemetry/api";
+import { type Context, context } from "@opentelemetry/api";
+import { bindingsJson } from "./encode/json.js";
+import { DEFAULT_LIMITS, describe, type Limits, swapLimits, walkFields } from "./encode/walk.js";
 import {
   BUFFER_EVICTED,
   type DebugBuffer,
@@ -8,11 +10,9 @@ import {
   unitOfWork,
 } from "./internal/debug-buffer.js";
 import { diagnostics } from "./internal/diagnostics.js";
-import { describe } from "./internal/json.js";
 import { currentScope, type Scope } from "./internal/scope.js";
 import { LEVEL_VALUES, type Level } from "./levels.js";
-import type { Bindings, Fields, LogRecord, Output, Processor } from "./record.js";
-import { serializeFields } from "./renderers/json.js";
+import type { Fields, LogRecord, Output, Processor } from "./record.js";
 
 /**
  * What loggers created from one configuration share. `configure()` changes it in place, so
@@ -25,6 +25,8 @@ export interface LoggerCore {
   buffer: DebugBuffer | undefined;
   processors: readonly Processor[];
   outputs: readonly Output[];
+  /** What one value may cost to encode, for this configuration's loggers. */
+  limits: Limits;
 }
 
 /**
@@ -35,15 +37,23 @@ function prototypeless(): Fields {
   return Object.setPrototypeOf({}, null);
 }
 
-const NO_BINDINGS: Bindings = { values: prototypeless(), json: "" };
-
-/** Builds bindings: the defined values without a prototype (so `in` sees only them) and their JSON, once. */
-export function createBindings(values: Fields): Bindings {
-  const own = prototypeless();
-  for (const key of Object.keys(values)) {
-    if (values[key] !== undefined) own[key] = values[key];
+/**
+ * Builds bound fields: the defined values, walked under `limits`, without a prototype (so `in` sees
+ * only them); their JSON is made here, once.
+ */
+export function createBindings(values: Fields, limits: Limits = DEFAULT_LIMITS): Readonly<Fields> {
+  const saved = swapLimits(limits);
+  try {
+    const own = prototypeless();
+    const walked = walkFields(Object.assign(prototypeless(), values), limits);
+    for (const key in walked) {
+      if (walked[key] !== undefined) own[key] = walked[key];
+    }
+    bindingsJson(own);
+    return own;
+  } finally {
+    swapLimits(saved);
   }
-  return { values: own, json: serializeFields(own) };
 }
 
 /**
@@ -52,14 +62,14 @@ export function createBindings(values: Fields): Bindings {
  */
 export class Logger {
   readonly #core: LoggerCore;
-  readonly #bindings: Bindings;
+  readonly #bindings: Readonly<Fields>;
   /** The logger's name, written as `logger`. */
   readonly name: string | undefined;
 
-  constructor(core: LoggerCore, name?: string, bindings: Bindings = NO_BINDINGS) {
+  constructor(core: LoggerCore, name?: string, bindings?: Readonly<Fields>) {
     this.#core = core;
     this.name = name;
-    this.#bindings = bindings;
+    this.#bindings = bindings ?? createBindings({}, core.limits);
   }
 
   debug(event: string, fields?: Fields | Error): void {
@@ -84,36 +94,44 @@ export class Logger {
 
   /** Logs at `level`; the level methods are shorthands for this. A level that does not exist counts as dropped. */
   log(level: Level, event: string, fields?: Fields | Error): void {
-    const value = LEVEL_VALUES[level];
-    if (typeof value !== "number") diagnostics.dropped++;
+    // Not LEVEL_VALUES[level] first: an object without a prototype or whose toString throws would throw as a key.
+    const value =
+      typeof level === "string" && Object.hasOwn(LEVEL_VALUES, level) ? LEVEL_VALUES[level] : undefined;
+    if (value === undefined) diagnostics.dropped++;
     else if (this.#core.threshold <= value) this.#log(level, event, fields);
   }
 
   /** Whether a record at `level` would be processed at all. */
   isLevelEnabled(level: Level): boolean {
-    return this.#core.threshold <= LEVEL_VALUES[level];
+    return typeof level === "string" && Object.hasOwn(LEVEL_VALUES, level)
+      ? this.#core.threshold <= LEVEL_VALUES[level]
+      : false;
   }
 
   /** The fields bound with `bind()`. */
   get bindings(): Readonly<Fields> {
-    return this.#bindings.values;
+    return this.#bindings;
   }
 
   /** A new logger with `fields` added to its bound fields; they are serialized once, here. */
   bind(fields: Fields): Logger {
-    return new Logger(this.#core, this.name, createBindings({ ...this.#bindings.values, ...fields }));
+    return new Logger(
+      this.#core,
+      this.name,
+      createBindings({ ...this.#bindings, ...fields }, this.#core.limits),
+    );
   }
 
   /** A new logger without the bound fields named by `keys`. */
   unbind(...keys: string[]): Logger {
-    const values: Fields = { ...this.#bindings.values };
+    const values: Fields = { ...this.#bindings };
     for (const key of keys) delete values[key];
-    return new Logger(this.#core, this.name, createBindings(values));
+    return new Logger(this.#core, this.name, createBindings(values, this.#core.limits));
   }
 
   /** A new logger whose bound fields are exactly `fields` (structlog's `new()`). */
   new(fields: Fields = {}): Logger {
-    return new Logger(this.#core, this.name, createBindings(fields));
+    return new Logger(this.#core, this.name, createBindings(fields, this.#core.limits));
   }
 
   /** A new logger with another name and the same bound fields. */
@@ -141,8 +159,14 @@ export class Logger {
     await Promise.all(this.#core.outputs.map((output) => output.shutdown()));
   }
 
+  /** What a broken processor cannot take away: the record as this call made it. */
+  #origin(time: number, level: Level, event: string, active: Context, fields: Fields): LogRecord {
+    return { time, level, event, logger: this.name, context: active, bindings: this.#bindings, fields };
+  }
+
   #log(level: Level, event: string, given: Fields | Error | undefined): void {
-    const buffer = this.#core.buffer;
+    const core = this.#core;
+    const buffer = core.buffer;
     let scope: Scope | undefined;
     if (buffer !== undefined) {
       scope = currentScope();
@@ -151,10 +175,18 @@ export class Logger {
       // logger's is neither held nor written.
       if (value < buffer.threshold && (scope === undefined || value > buffer.level)) return;
     }
-    const record = this.#process(level, event, given);
-    if (record === null) return;
-    if (scope !== undefined && !this.#route(buffer as DebugBuffer, unitOfWork(scope), record)) return;
-    this.#write(record);
+    const saved = swapLimits(core.limits);
+    try {
+      const record = this.#process(level, event, given);
+      if (record === null) return;
+      if (scope !== undefined && !this.#route(buffer as DebugBuffer, unitOfWork(scope), record)) return;
+      this.#write(record);
+    } catch {
+      // Only a record that defeats even the repairs in #process (a hostile Proxy as a processor's result).
+      diagnostics.dropped++;
+    } finally {
+      swapLimits(saved);
+    }
   }
 
   /** Holds the record (false), or flushes what is held if it is a trigger and lets it be written (true). */
@@ -179,31 +211,46 @@ export class Logger {
     for (let i = 0; i < records.length; i++) this.#write(records[i]!);
   }
 
+  /** The record after the processors, its fields walked within the limits; null when one dropped it. */
   #process(level: Level, event: string, given: Fields | Error | undefined): LogRecord | null {
-    let record: LogRecord | null = {
-      time: Date.now(),
+    const core = this.#core;
+    const time = Date.now();
+    const text = typeof event === "string" ? event : eventName(event);
+    const active = context.active();
+    const fields0 = copyFields(given);
+    let record: LogRecord = {
+      time,
       level,
-      event: typeof event === "string" ? event : eventName(event),
+      event: text,
       logger: this.name,
-      context: context.active(),
+      context: active,
       bindings: this.#bindings,
-      fields: copyFields(given),
+      fields: fields0,
     };
-    const processors = this.#core.processors;
+    const processors = core.processors;
     for (let i = 0; i < processors.length; i++) {
       const current: LogRecord = record;
+      let next: unknown;
       try {
-        record = processors[i]!(current);
+        next = processors[i]!(current);
+        if (next === null) return null;
+        // A processor that forgot its `return`, or returned the fields (structlog's habit), `{}` or a
+        // record without fields, costs only itself: the next one gets what this one was given.
+        // The usual answer, the record it was given, is checked the cheap way.
+        const invalid =
+          next === current ? typeof current.fields !== "object" || current.fields === null : !isRecord(next);
+        if (invalid) {
+          const origin = this.#origin(time, level, text, active, fields0);
+          next = broken(current, origin, processors[i]!, i, `returned ${kindOf(next)}, not a record or null`);
+        }
       } catch (error) {
-        record = broken(current, processors[i]!, i, `threw ${describe(error)}`);
+        const origin = this.#origin(time, level, text, active, fields0);
+        next = broken(current, origin, processors[i]!, i, `threw ${describe(error)}`);
       }
-      if (record === null) return null;
-      // A processor that forgot its `return` must not hand `undefined` to the next one.
-      if (typeof record !== "object") {
-        record = broken(current, processors[i]!, i, `returned ${typeof record}, not a record or null`);
-      }
+      record = next as LogRecord;
     }
-    return record;
+    const fields = walkFields(record.fields, core.limits);
+    return fields === record.fields ? record : { ...record, fields };
   }
 
   #write(record: LogRecord): void {
@@ -219,11 +266,61 @@ export class Logger {
   }
 }
 
-/** A broken processor must not cost the record: it goes on as it was, saying what failed. */
-function broken(record: LogRecord, processor: Processor, index: number, failure: string): LogRecord {
+function isRecord(value: unknown): value is LogRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as LogRecord;
+  return (
+    typeof record.fields === "object" &&
+    record.fields !== null &&
+    typeof record.bindings === "object" &&
+    record.bindings !== null &&
+    typeof record.event === "string" &&
+    typeof record.level === "string" &&
+    typeof record.time === "number"
+  );
+}
+
+function kindOf(value: unknown): string {
+  if (value === undefined || typeof value !== "object") return typeof value;
+  return "an object that is not a record";
+}
+
+/**
+ * A broken processor must not cost the record: it goes on as the processor received it, saying what
+ * failed. The processor may have broken its input too (frozen or deleted its fields): what cannot
+ * be kept is taken from the record as the logger made it.
+ */
+function broken(
+  current: LogRecord,
+  origin: LogRecord,
+  processor: Processor,
+  index: number,
+  failure: string,
+): LogRecord {
   diagnostics.processorErrors++;
-  record.fields.logging_error = `processor ${processor.name || index} ${failure}`;
-  return record;
+  const logging_error = `processor ${nameOf(processor) || index} ${failure}`;
+  let valid: LogRecord;
+  try {
+    valid = isRecord(current) ? current : origin;
+  } catch {
+    valid = origin;
+  }
+  let fields: Fields;
+  try {
+    // A copy: the processor may have frozen its input's fields.
+    fields = { ...valid.fields, logging_error };
+  } catch {
+    fields = { logging_error };
+  }
+  return { ...valid, fields };
+}
+
+function nameOf(processor: Processor): string {
+  try {
+    return typeof processor.name === "string" ? processor.name : "";
+  } catch {
+    return "";
+  }
 }
 
 /** An event that is not a string; one that cannot even be converted (no toString) still logs. */
@@ -238,9 +335,10 @@ function eventName(event: unknown): string {
 
 function copyFields(given: Fields | Error | undefined): Fields {
   if (given === undefined || given === null) return {};
-  if (given instanceof Error) return { err: given };
   if (typeof given !== "object") return { value: given };
   try {
+    // Inside the try: `instanceof` asks a Proxy for its prototype, and a revoked one throws.
+    if (given instanceof Error) return { err: given };
     // Not `{ ...given }`: on Node 20 (V8 11.3) every key a processor then adds to a spread copy
     // builds a new hidden class, about 0.75 µs per key. Object.assign would set the prototype for
     // an own `__proto__` key, so that rare case keeps the spread.

@@ -5,15 +5,6 @@ import type { Level } from "./levels.js";
 export type Fields = Record<string, unknown>;
 
 /**
- * Fields bound with `logger.bind()`, kept both as values (for processors and the OTLP output) and
- * pre-serialized as JSON members (`,"k":v,...`), so a JSON line costs nothing extra per bound field.
- */
-export interface Bindings {
-  readonly values: Readonly<Fields>;
-  readonly json: string;
-}
-
-/**
  * One log record on its way from the call to the outputs.
  *
  * The top-level properties are fixed at the call and map onto the OpenTelemetry data model
@@ -31,7 +22,11 @@ export interface LogRecord {
   readonly logger: string | undefined;
   /** The OpenTelemetry context active at the call: the trace context travels in it. */
   readonly context: Context;
-  readonly bindings: Bindings;
+  /**
+   * The fields bound with `logger.bind()`, walked once at `bind()` (their JSON is made then too).
+   * A processor that changes them returns a record with a new object here.
+   */
+  readonly bindings: Readonly<Fields>;
   readonly fields: Fields;
 }
 

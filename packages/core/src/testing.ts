@@ -1,5 +1,5 @@
+import { renderJson } from "./encode/json.js";
 import type { Fields, LogRecord, Output } from "./record.js";
-import { renderJson } from "./renderers/json.js";
 
 /** An output that keeps what it is given, for tests (structlog's `capture_logs`). */
 export interface LogCapture extends Output {

@@ -1,4 +1,5 @@
-import { getContext, validSpanContext } from "@mlobs/core";
+import { getContext } from "@mlobs/core";
+import { validSpanContext } from "@mlobs/core/integrations";
 import type winston from "winston";
 import { callContext, capturedOf, wasCaptured } from "./internal/captured.js";
 import { FLAGS_HEX } from "./internal/trace-fields.js";

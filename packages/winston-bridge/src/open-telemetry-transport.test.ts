@@ -109,7 +109,7 @@ describe("OpenTelemetryTransport: record mapping", () => {
       latency_ms: 3,
       "exception.type": "Error",
       "exception.message": "model failed",
-      "exception.cause": { type: "RangeError", message: "feature out of range" },
+      "exception.stacktrace": expect.stringContaining("Caused by: RangeError: feature out of range"),
     });
     expect(first?.attributes).not.toHaveProperty("err");
     expect(second?.attributes).toMatchObject({

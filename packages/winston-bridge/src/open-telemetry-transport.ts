@@ -1,7 +1,6 @@
-import { addDiagnostics, getContext, toAttributeValue } from "@mlobs/core";
+import { type Fields, getContext, type Level } from "@mlobs/core";
+import { addDiagnostics, describeError, toOtelLogRecord } from "@mlobs/core/integrations";
 import {
-  type AnyValue,
-  type AnyValueMap,
   type LoggerProvider,
   logs,
   type Logger as OtelLogger,
@@ -12,7 +11,6 @@ import { LEVEL, SPLAT } from "triple-beam";
 import TransportStream from "winston-transport";
 import { instrument, type WritableLogger } from "./instrument.js";
 import { callContext, capturedOf } from "./internal/captured.js";
-import { describe } from "./internal/describe.js";
 import { TRACE_KEYS } from "./internal/trace-fields.js";
 import { type SeverityMapping, severityOf, type WinstonLevels } from "./severity-of.js";
 
@@ -46,6 +44,9 @@ interface FoundError {
   /** The info key it came from, left out of the attributes. */
   key?: string;
 }
+
+/** The keys the OTel mapping reads an Error from. */
+const ERROR_KEYS = ["err", "error", "exception"];
 
 let warnedDuplicate = false;
 
@@ -140,10 +141,11 @@ export class OpenTelemetryTransport extends TransportStream {
   }
 
   #report(error: unknown): void {
-    const reported = error instanceof Error ? error : new Error(describe(error));
+    const reported = error instanceof Error ? error : new Error(safeString(error));
     if (!this.#warned) {
       this.#warned = true;
-      process.emitWarning(`mlobs: winston OpenTelemetryTransport failed (${describe(error)})`);
+      const { type, message } = describeError(reported);
+      process.emitWarning(`mlobs: winston OpenTelemetryTransport failed (${type}: ${message})`);
     }
     // 'warn', not 'error': an 'error' event without a listener would throw into the application.
     this.emit("warn", reported);
@@ -192,7 +194,7 @@ export class OpenTelemetryTransport extends TransportStream {
     const level =
       typeof rawLevel === "string" && !rawLevel.includes(ESC) ? rawLevel : String(rawLevel).replace(ANSI, "");
     const found = findError(info);
-    const attributes: AnyValueMap = {};
+    const fields: Fields = {};
     // The event name travels as eventName, the error (and its stack and cause) as exception.*.
     const skip = (key: string, value: unknown): boolean =>
       key === "level" ||
@@ -203,70 +205,80 @@ export class OpenTelemetryTransport extends TransportStream {
       (found !== undefined &&
         ((key === "stack" && value === readStack(found.error)) ||
           (key === "cause" && value === found.error.cause)));
-    addMembers(attributes, info, skip);
+    addMembers(fields, info, skip);
     const splat = info[SPLAT];
     if (Array.isArray(splat)) {
       // Plain objects among the splat arguments are meta too; they do not override the record's keys.
       for (const item of splat) {
         if (typeof item !== "object" || item === null || Array.isArray(item) || item instanceof Error)
           continue;
-        addMembers(
-          attributes,
-          item as Info,
-          (key, value) => Object.hasOwn(attributes, key) || skip(key, value),
-        );
+        addMembers(fields, item as Info, (key, value) => Object.hasOwn(fields, key) || skip(key, value));
       }
     }
-    const captured = capturedOf(info);
-    const bound = captured?.fields ?? getContext();
-    for (const key in bound) {
-      if (!Object.hasOwn(attributes, key) && !TRACE_KEYS.has(key)) setConverted(attributes, key, bound[key]);
+    if (found !== undefined) {
+      // Under a key the mapping reads an Error from, and that the meta does not use for something else.
+      const key = ERROR_KEYS.includes(found.key ?? "")
+        ? found.key
+        : ERROR_KEYS.find((name) => !Object.hasOwn(fields, name));
+      if (key !== undefined) fields[key] = errorOf(found.error);
     }
-    if (found !== undefined) addException(attributes, found.error);
-    const record: OtelLogRecord = {
-      severityNumber: this.#severity(level),
-      severityText: level,
-      body: bodyOf(info.message),
-      attributes,
-      context: callContext(info),
-    };
-    if (captured !== undefined) record.timestamp = captured.time;
-    if (typeof info.event === "string") record.eventName = info.event;
-    return record;
+    const captured = capturedOf(info);
+    // The mlobs context fields are the record's bound fields: the meta wins over them.
+    const bound = captured?.fields ?? getContext();
+    const event = typeof info.event === "string" ? info.event : undefined;
+    // The one record -> OTel mapping of @mlobs/core; only severity and body are winston's own.
+    return toOtelLogRecord(
+      {
+        time: captured?.time ?? Date.now(),
+        level: level as Level,
+        event: event ?? "",
+        logger: undefined,
+        context: callContext(info),
+        bindings: bound,
+        fields,
+      },
+      {
+        severityNumber: this.#severity(level),
+        severityText: level,
+        body: bodyOf(info.message),
+        eventName: event,
+      },
+    );
   }
 }
 
-/** Adds `value`, converted, unless it is `undefined`. */
-function setConverted(attributes: AnyValueMap, key: string, value: unknown): void {
-  const converted = toAttributeValue(value);
-  if (converted !== undefined) attributes[key] = converted;
+/** The Error itself, or one rebuilt from what `format.errors()` left of it: the mapping describes Errors. */
+function errorOf(error: FoundError["error"]): Error {
+  if (error instanceof Error) return error;
+  const rebuilt = new Error(
+    typeof error.message === "string" ? error.message : safeString(error.message ?? ""),
+  );
+  rebuilt.name = typeof error.name === "string" && error.name !== "" ? error.name : "Error";
+  const stack = readStack(error);
+  rebuilt.stack = typeof stack === "string" ? stack : undefined;
+  if (error.cause !== undefined) rebuilt.cause = error.cause;
+  return rebuilt;
 }
 
-/** The type name of an Error: its `name`, else its constructor's name. */
-function errorType(error: Error): string {
+function safeString(value: unknown): string {
   try {
-    return String(error.name || error.constructor?.name || "Error");
+    return String(value);
   } catch {
-    return "Error";
+    return "[Unprintable]";
   }
 }
 
-function bodyOf(message: unknown): AnyValue {
-  if (message instanceof Error) return String(message.message);
-  return typeof message === "string" ? message : (toAttributeValue(message) ?? null);
+function bodyOf(message: unknown): unknown {
+  return message instanceof Error ? safeString(message.message) : message;
 }
 
-/** Adds the own enumerable members of `source` to `attributes`, converted, unless `skip` says no. */
-function addMembers(
-  attributes: AnyValueMap,
-  source: Info,
-  skip: (key: string, value: unknown) => boolean,
-): void {
+/** Copies the own enumerable members of `source` into `fields`, unless `skip` says no. */
+function addMembers(fields: Fields, source: Info, skip: (key: string, value: unknown) => boolean): void {
   let keys: string[];
   try {
     keys = Object.keys(source);
   } catch (error) {
-    attributes.logging_error = `meta could not be read: ${describe(error)}`;
+    fields.logging_error = `meta could not be read: ${safeString(error)}`;
     return;
   }
   for (const key of keys) {
@@ -274,10 +286,10 @@ function addMembers(
     try {
       value = source[key];
     } catch (error) {
-      attributes[key] = `[Unserializable: ${describe(error)}]`;
+      fields[key] = `[Unserializable: ${safeString(error)}]`;
       continue;
     }
-    if (!skip(key, value)) setConverted(attributes, key, value);
+    if (!skip(key, value)) fields[key] = value;
   }
 }
 
@@ -309,21 +321,5 @@ function readStack(error: FoundError["error"]): unknown {
     return error.stack;
   } catch {
     return undefined;
-  }
-}
-
-/** The OpenTelemetry exception semantic conventions: exception.type, exception.message, exception.stacktrace. */
-function addException(attributes: AnyValueMap, error: FoundError["error"]): void {
-  try {
-    attributes["exception.type"] =
-      error instanceof Error ? errorType(error) : typeof error.name === "string" ? error.name : "Error";
-    attributes["exception.message"] =
-      typeof error.message === "string" ? error.message : String(error.message ?? "");
-    const stack = readStack(error);
-    if (typeof stack === "string") attributes["exception.stacktrace"] = stack;
-    if (error.cause !== undefined && error.cause !== null)
-      setConverted(attributes, "exception.cause", error.cause);
-  } catch (thrown) {
-    attributes["exception.message"] = `[Unserializable: ${describe(thrown)}]`;
   }
 }

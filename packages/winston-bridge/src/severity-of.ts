@@ -1,4 +1,5 @@
-import { LEVELS, toSeverityNumber } from "@mlobs/core";
+import { LEVELS } from "@mlobs/core";
+import { toSeverityNumber } from "@mlobs/core/integrations";
 import { SeverityNumber } from "@opentelemetry/api-logs";
 import { configs } from "triple-beam";
 

@@ -1,6 +1,6 @@
 import { setImmediate as tick } from "node:timers/promises";
 import type { Fields, Level, LogRecord, Output } from "@mlobs/core";
-import { toAttributeValue, toSeverityNumber } from "@mlobs/core";
+import { toSeverityNumber } from "@mlobs/core/integrations";
 import { CAPTURED, Captured } from "./internal/captured.js";
 import { severityOf, type WinstonLevels } from "./severity-of.js";
 
@@ -91,17 +91,18 @@ export function winstonOutput(logger: WinstonLoggerLike, options: WinstonOutputO
       if (ended) throw new Error("mlobs: winstonOutput: the winston logger was shut down");
       const info: Info = { level: levelOf(record.level), message: record.event };
       const fields = record.fields;
-      if (fields.timestamp !== undefined) info.timestamp = toAttributeValue(fields.timestamp);
+      // The logger has walked the fields and the bound fields (limits, markers): they are plain data.
+      if (fields.timestamp !== undefined) info.timestamp = fields.timestamp;
       info.event = record.event;
       if (record.logger !== undefined) info.logger = record.logger;
-      const bound = record.bindings.values;
+      const bound = record.bindings;
       for (const key in bound) {
-        if (!Object.hasOwn(fields, key)) info[key] = toAttributeValue(bound[key]);
+        if (!Object.hasOwn(fields, key)) info[key] = bound[key];
       }
       for (const key in fields) {
         // winston's level is the mapped one; mlobs's own name stays out of the way.
         if (key === "level" || key === "timestamp") continue;
-        const value = toAttributeValue(fields[key]);
+        const value = fields[key];
         if (value !== undefined) info[key] = value;
       }
       // The fields are already merged and redacted by the processors: nothing to add from the context.

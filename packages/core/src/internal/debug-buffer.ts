@@ -1,7 +1,7 @@
+import { renderJsonShared } from "../encode/json.js";
 import { LEVEL_VALUES, LEVELS, type Level } from "../levels.js";
 import { ML } from "../ml/semconv.js";
 import type { LogRecord } from "../record.js";
-import { renderJsonShared } from "../renderers/json.js";
 import { diagnostics } from "./diagnostics.js";
 import type { Scope } from "./scope.js";
 

@@ -2,9 +2,17 @@ import { shared } from "./global.js";
 
 /** Counters of what went wrong without throwing into the caller. Read with `getDiagnostics()`. */
 export interface Diagnostics {
-  /** Values that could not be encoded and were replaced by a marker. */
+  /**
+   * Values that could not be encoded and were replaced by a marker (`[Circular]`, `NaN`,
+   * `[Unserializable: …]`, a duplicate Map key), once per marker made.
+   */
   unencodable: number;
-  /** Processors that threw; the record was still written, with a `logging_error` field. */
+  /** Values cut by a limit (`...[truncated N chars]`, `[N more items]`, `[N more keys]`, `[Object]`). */
+  truncated: number;
+  /**
+   * Processors that threw or returned something that is not a record or `null`; the record went on
+   * as the processor received it, with a `logging_error` field.
+   */
   processorErrors: number;
   /** Outputs that threw or failed to write. */
   outputErrors: number;
@@ -20,6 +28,7 @@ export interface Diagnostics {
 /** The counters, one set for every copy of this package (ES module and CommonJS builds). */
 export const diagnostics: Diagnostics = shared("diagnostics", () => ({
   unencodable: 0,
+  truncated: 0,
   processorErrors: 0,
   outputErrors: 0,
   dropped: 0,

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import { describe } from "../encode/walk.js";
 import type { Fields } from "../record.js";
 import { shared } from "./global.js";
-import { describe } from "./json.js";
 import { warn } from "./warn.js";
 
 /** The fields of a scope that has none, and of the process before anything is bound. */

@@ -10,7 +10,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { getLogger } from "../configure.js";
-import { describe } from "../internal/json.js";
+import { describe } from "../encode/walk.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { currentScope } from "../internal/scope.js";
 import type { Logger } from "../logger.js";

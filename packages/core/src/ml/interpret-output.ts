@@ -1,4 +1,4 @@
-import { describe } from "../internal/json.js";
+import { describe } from "../encode/walk.js";
 import type { Fields } from "../record.js";
 
 /** How a model's output is read: see `InstrumentPredictOptions`. */

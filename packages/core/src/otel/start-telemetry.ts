@@ -35,6 +35,7 @@ import { configure, createLogger, type LoggerOptions } from "../configure.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { warn } from "../internal/warn.js";
 import type { Logger } from "../logger.js";
+import { otelOutput } from "../outputs/otel.js";
 import { stdoutOutput } from "../outputs/stdout.js";
 import type { Output } from "../record.js";
 import { EVENT_RECORDS_DROPPED, METRIC_RECORDS_DROPPED } from "../semconv.js";
@@ -52,7 +53,6 @@ import {
   protocolOf,
   signalUrl,
 } from "./log-pipeline.js";
-import { otelOutput } from "./otel-output.js";
 import { createShutdown } from "./shutdown.js";
 import { unrefAgentFactory } from "./unref-agent.js";
 

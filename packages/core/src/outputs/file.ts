@@ -1,11 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { renderJsonShared } from "../encode/json.js";
 import { diagnostics } from "../internal/diagnostics.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { LineSink, reportWriteErrors } from "../internal/sink.js";
 import { warn } from "../internal/warn.js";
 import type { LogRecord, Output } from "../record.js";
-import { renderJsonShared } from "../renderers/json.js";
 
 /** Options of `fileOutput()`. */
 export interface FileOutputOptions {

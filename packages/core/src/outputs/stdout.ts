@@ -1,9 +1,9 @@
+import { consoleRenderer } from "../encode/console.js";
+import { renderJsonShared } from "../encode/json.js";
 import { shared } from "../internal/global.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { LineSink, reportWriteErrors } from "../internal/sink.js";
 import type { LogRecord, Output } from "../record.js";
-import { consoleRenderer } from "../renderers/console.js";
-import { renderJsonShared } from "../renderers/json.js";
 
 /** Options of `stdoutOutput()`. */
 export interface StdoutOutputOptions {

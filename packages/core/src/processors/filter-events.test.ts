@@ -42,7 +42,7 @@ describe("filterEvents()", () => {
   it("throws at creation on invalid options, naming them", () => {
     expect(() => filterEvents(null as unknown as FilterEventsOptions)).toThrow(/expected an object/);
     expect(() => filterEvents({ drop: ["x"] } as unknown as FilterEventsOptions)).toThrow(
-      /unknown option "drop": expected include, exclude/,
+      /unknown option "drop": expected one of include, exclude/,
     );
     expect(() => filterEvents({ include: "x" } as unknown as FilterEventsOptions)).toThrow(
       /\{ include \}.*array/,

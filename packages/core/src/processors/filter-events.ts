@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { LogRecord, Processor } from "../record.js";
 
 /** Options of `filterEvents()`: event names (exact strings) or patterns. */
@@ -47,13 +48,7 @@ export function filterEvents(options: FilterEventsOptions): Processor {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("mlobs: filterEvents(options): expected an object with include and/or exclude");
   }
-  for (const key of Object.keys(options)) {
-    if (key !== "include" && key !== "exclude") {
-      throw new TypeError(
-        `mlobs: filterEvents(): unknown option ${JSON.stringify(key)}: expected include, exclude`,
-      );
-    }
-  }
+  rejectUnknownOptions("filterEvents()", options, ["include", "exclude"]);
   const include = matcher("include", options.include);
   const exclude = matcher("exclude", options.exclude);
   return (record: LogRecord) => {

@@ -1,9 +1,10 @@
 import * as vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
+import { describeError } from "../encode/walk.js";
 import type { Fields } from "../record.js";
 import { createLogCapture } from "../testing.js";
-import { describeError, formatException } from "./format-exception.js";
+import { formatException } from "./format-exception.js";
 
 function logged(fields: Fields | Error): Fields {
   const capture = createLogCapture();
@@ -51,7 +52,7 @@ describe("formatException()", () => {
     });
   });
 
-  it("follows the cause chain, describing causes that are not Errors as strings", () => {
+  it("follows the cause chain, walking causes that are not Errors like any value", () => {
     const root = new Error("socket closed", { cause: { errno: -104 } });
     const middle = new Error("fetch failed", { cause: root });
     const top = new ModelError("prediction failed", { cause: middle });
@@ -62,10 +63,10 @@ describe("formatException()", () => {
       cause: {
         type: "Error",
         message: "fetch failed",
-        cause: { message: "socket closed", cause: '{"errno":-104}' },
+        cause: { message: "socket closed", cause: { errno: -104 } },
       },
     });
-    expect((logged(new Error("a", { cause: 42 })).exception as Fields).cause).toBe("42");
+    expect((logged(new Error("a", { cause: 42 })).exception as Fields).cause).toBe(42);
     expect((logged(new Error("a", { cause: "disk full" })).exception as Fields).cause).toBe("disk full");
   });
 
@@ -79,7 +80,7 @@ describe("formatException()", () => {
     expect((logged(self).exception as Fields).cause).toBe("[Circular]");
   });
 
-  it("cuts a very long cause chain with a marker", () => {
+  it("cuts a very long cause chain at maxDepth with a marker, as any nesting", () => {
     let error = new Error("e0");
     for (let i = 1; i < 20; i++) error = new Error(`e${i}`, { cause: error });
     let info = logged(error).exception as Fields;
@@ -88,8 +89,9 @@ describe("formatException()", () => {
       info = info.cause as Fields;
       depth++;
     }
-    expect(depth).toBe(7);
-    expect(info.cause).toBe("[Error: cause chain deeper than 8]");
+    // exception is at depth 1 of the fields, so 9 causes fit maxDepth 10.
+    expect(depth).toBe(9);
+    expect(info.cause).toBe("[Object]");
   });
 
   it("describes the errors of an AggregateError, Errors or not", () => {
@@ -108,8 +110,15 @@ describe("formatException()", () => {
       "many",
     );
     const errors = (logged(many).exception as Fields).errors as unknown[];
-    expect(errors).toHaveLength(33);
-    expect(errors[32]).toBe("[8 more errors]");
+    const capture = createLogCapture();
+    createLogger({ outputs: [capture], processors: [formatException()], limits: { maxItems: 32 } }).error(
+      "x",
+      many,
+    );
+    const cut = (capture.entries[0]!.exception as Fields).errors as unknown[];
+    expect(errors).toHaveLength(40);
+    expect(cut).toHaveLength(33);
+    expect(cut[32]).toBe("[8 more items]");
   });
 
   it("keeps a system error's code", () => {
@@ -138,7 +147,11 @@ describe("formatException()", () => {
     const entry = logged(hostile);
     expect(entry).not.toHaveProperty("logging_error");
     expect(entry.error).toBe("Error: ");
-    expect(entry.exception).toMatchObject({ type: "Error", message: "", cause: "[Unreadable cause]" });
+    expect(entry.exception).toMatchObject({
+      type: "Error",
+      message: "",
+      cause: "[Unserializable: Error: no]",
+    });
   });
 
   it("describeError() describes an Error on its own", () => {

@@ -9,10 +9,19 @@ export function mergeContext(): Processor {
   return (record: LogRecord) => {
     const bound = getContext();
     const fields = record.fields;
-    // `bindings.values` has no prototype, so `in` sees only bound keys; `fields` has one, hence hasOwn.
-    const bindings = record.bindings.values;
+    // `bindings` has no prototype, so `in` sees only bound keys; `fields` has one, hence hasOwn.
+    const bindings = record.bindings;
     for (const key in bound) {
-      if (!Object.hasOwn(fields, key) && !(key in bindings)) fields[key] = bound[key];
+      if (Object.hasOwn(fields, key) || key in bindings) continue;
+      // An own `__proto__` key stays a key: assigned, it would make the value the fields' prototype.
+      if (key === "__proto__") {
+        Object.defineProperty(fields, key, {
+          value: bound[key],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else fields[key] = bound[key];
     }
     return record;
   };

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
-import { limits } from "../internal/json.js";
 import type { Fields, Processor } from "../record.js";
 import { withContext } from "../scope.js";
 import { createLogCapture } from "../testing.js";
@@ -41,7 +40,7 @@ describe("redact()", () => {
     expect(logged(["req.body.token", "nothere"], fields)).toEqual(fields);
   });
 
-  it("never changes the caller's objects, copying only along the redacted path", () => {
+  it("never changes the caller's objects: it redacts a walked copy", () => {
     const headers = { authorization: "Bearer t" };
     const other = { keep: true };
     const fields = { req: { headers, other } };
@@ -51,7 +50,8 @@ describe("redact()", () => {
     expect(fields.req.headers).toBe(headers);
     const written = capture.records[0]!.fields.req as { headers: unknown; other: unknown };
     expect(written.headers).toEqual({ authorization: "[REDACTED]" });
-    expect(written.other).toBe(other);
+    expect(written.other).toEqual(other);
+    expect(other).toEqual({ keep: true });
   });
 
   it("matches one segment with *, including array items, and no deeper", () => {
@@ -93,20 +93,18 @@ describe("redact()", () => {
     expect(logged(["**"], { a: 1, b: { c: 2 } })).toEqual({ a: "[REDACTED]", b: "[REDACTED]" });
   });
 
-  it("redacts nesting deeper than it walks whole when a path may go on, whatever the encoder's maxDepth", () => {
-    const saved = { ...limits };
-    limits.maxDepth = 100;
-    try {
-      let deep: Fields = { password: "hunter2", host: "h" };
-      for (let i = 0; i < 70; i++) deep = { next: deep };
-      const entry = logged(["**.password"], { deep, shallow: { password: "p", host: "h" } });
-      expect(JSON.stringify(entry)).not.toContain("hunter2");
-      expect(entry.shallow).toEqual({ password: "[REDACTED]", host: "h" });
-      // Only what a path can still reach is cut: a named path that ends early leaves deep data alone.
-      expect(logged(["other.password"], { deep })).toEqual({ deep });
-    } finally {
-      Object.assign(limits, saved);
-    }
+  it("redacts below any depth the walk keeps, since it redacts what the walk keeps", () => {
+    let deep: Fields = { password: "hunter2", host: "h" };
+    for (let i = 0; i < 70; i++) deep = { next: deep };
+    const capture = createLogCapture();
+    const log = createLogger({
+      outputs: [capture],
+      processors: [redact(["**.password"])],
+      limits: { maxDepth: 100 },
+    });
+    log.info("x", { deep, shallow: { password: "p", host: "h" } });
+    expect(JSON.stringify(capture.entries[0])).not.toContain("hunter2");
+    expect(capture.entries[0]!.shallow).toEqual({ password: "[REDACTED]", host: "h" });
   });
 
   it("combines wildcards with named keys on the same level", () => {
@@ -138,12 +136,12 @@ describe("redact()", () => {
     expect(bound.bindings.api_key).toBe("k");
     const [first, second, third] = capture.records;
     expect(first!.bindings).toBe(second!.bindings);
-    expect(first!.bindings.values).toEqual({
+    expect(first!.bindings).toEqual({
       user: { id: "u-1", email: "[REDACTED]" },
       api_key: "[REDACTED]",
       model: "churn",
     });
-    expect(third!.bindings.values).toEqual({});
+    expect(third!.bindings).toEqual({});
   });
 
   it("passes the record through as it is when the bound fields hold nothing to redact", () => {
@@ -151,7 +149,7 @@ describe("redact()", () => {
     const bound = log.bind({ model: "churn" });
     bound.info("x");
     expect(capture.entries[0]).toEqual({ event: "x", model: "churn" });
-    expect(capture.records[0]!.bindings.values).toBe(bound.bindings);
+    expect(capture.records[0]!.bindings).toBe(bound.bindings);
   });
 
   it("removes bound fields with remove: true", () => {
@@ -212,7 +210,7 @@ describe("redact()", () => {
     expect(entry.cyclic).toMatchObject({ token: "[REDACTED]", child: { token: "[REDACTED]" } });
   });
 
-  it("redacts a whole top-level field it cannot read, failing closed", () => {
+  it("redacts the walked snapshot: what cannot be read is a marker, never the secret", () => {
     const hostile = {
       get secret() {
         throw new Error("no");
@@ -228,9 +226,70 @@ describe("redact()", () => {
     );
     const { capture, log } = setup(redact(["creds.secret", "**.token"]));
     log.info("x", { creds: hostile, other: proxy, fine: 1 });
-    expect(capture.entries[0]).toEqual({ event: "x", creds: "[REDACTED]", other: "[REDACTED]", fine: 1 });
+    expect(capture.entries[0]).toEqual({
+      event: "x",
+      creds: { secret: "[REDACTED]" },
+      other: "[Unserializable: Error: no keys]",
+      fine: 1,
+    });
     log.bind({ other: proxy, fine: 1 }).info("y");
-    expect(capture.entries[1]).toEqual({ event: "y", other: "[REDACTED]", fine: 1 });
+    expect(capture.entries[1]).toEqual({ event: "y", other: "[Unserializable: Error: no keys]", fine: 1 });
+  });
+
+  it("covers back-references and cycles: req.res.req.headers.authorization under **.authorization", () => {
+    const req: Fields = { headers: { authorization: "Bearer s3cret" }, url: "/predict" };
+    const res: Fields = { status: 200, req };
+    req.res = res;
+    const line = JSON.stringify(logged(["**.authorization"], { req, res }));
+    expect(line).not.toContain("s3cret");
+    expect(line).toContain("[REDACTED]");
+  });
+
+  it("redacts exception.message also in error and exception.stacktrace (the README's example)", () => {
+    const { capture, log } = setup(formatException(), redact(["exception.message"]));
+    log.error("failed", new Error("token=s3cret"));
+    const line = JSON.stringify(capture.entries[0]);
+    expect(line).not.toContain("s3cret");
+    expect(capture.entries[0]).toMatchObject({
+      error: "Error: [REDACTED]",
+      exception: { message: "[REDACTED]" },
+    });
+    expect(capture.entries[0]!.exception).toHaveProperty("stacktrace");
+  });
+
+  it("reaches into plain-object causes and AggregateError members", () => {
+    const { capture, log } = setup(formatException(), redact(["**.password"]));
+    log.error("failed", new Error("outer", { cause: { password: "s3cret", user: "ann" } }));
+    log.error(
+      "failed",
+      new AggregateError([Object.assign(new Error("inner"), { password: "s3cret" })], "many"),
+    );
+    const lines = JSON.stringify(capture.entries);
+    expect(lines).not.toContain("s3cret");
+    expect(capture.entries[0]!.exception).toMatchObject({ cause: { password: "[REDACTED]", user: "ann" } });
+    expect(capture.entries[1]!.exception).toMatchObject({ errors: [{ password: "[REDACTED]" }] });
+  });
+
+  it("reads a getter once: one that returns another object on a second read cannot slip a secret through", () => {
+    let reads = 0;
+    const fields = {
+      get creds() {
+        reads++;
+        return reads === 1 ? { token: "first" } : { token: "s3cret" };
+      },
+    };
+    const { capture, log } = setup(redact(["creds.token"]));
+    log.info("x", fields);
+    expect(capture.entries[0]).toEqual({ event: "x", creds: { token: "[REDACTED]" } });
+    expect(JSON.stringify(capture.records[0]!.fields)).not.toContain("s3cret");
+  });
+
+  it("costs maxItems reads for a sparse array with one item at index 1e8", () => {
+    const sparse: unknown[] = [];
+    sparse[100_000_000] = { token: "s3cret" };
+    const entry = logged(["**.token"], { sparse });
+    expect(entry.sparse).toHaveLength(1_001);
+    expect(JSON.stringify(entry)).not.toContain("s3cret");
   });
 
   it("leaves no secret anywhere and the caller's fields unchanged, for any nested fields (property)", () => {

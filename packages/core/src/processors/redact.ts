@@ -1,6 +1,18 @@
+import {
+  activeLimits,
+  copyMarkers,
+  isErrorDescription,
+  isWalked,
+  markErrorDescription,
+  markWalked,
+  type Plain,
+  uncount,
+  walk,
+} from "../encode/walk.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import { createBindings } from "../logger.js";
-import type { Bindings, Fields, LogRecord, Processor } from "../record.js";
+import type { Fields, LogRecord, Processor } from "../record.js";
+import { KEY } from "../semconv.js";
 
 /** Options of `redact()`. */
 export interface RedactOptions {
@@ -38,14 +50,10 @@ interface State {
 
 const OPTION_NAMES = ["replacement", "remove"];
 const REMOVED = Symbol("removed");
-const UNCHANGED = Symbol("unchanged");
-/**
- * Nesting beyond this is not walked, so the stack cannot overflow; what a path could still reach
- * there is redacted whole. The encoder cuts far earlier by default (maxDepth 10).
- */
-const MAX_WALK_DEPTH = 64;
 /** Transitions cached per state for keys that no path names (`*`, `**`): bounds memory on wide data. */
 const MAX_CACHED_KEYS = 1_000;
+
+type Tree = { [key: string]: Plain } | Plain[];
 
 function fail(message: string): never {
   throw new TypeError(`mlobs: redact(): ${message}`);
@@ -55,9 +63,10 @@ function fail(message: string): never {
  * Redacts keys and dotted paths in the call's fields and in the logger-bound fields, before any
  * output sees them. A path starts at the top level (`password`, `user.token`); `*` matches one
  * segment (`headers.*`, `items.*.secret`) and `**` any number of them (`**.password`). Values are
- * replaced with `"[REDACTED]"` (or `replacement`), or removed with `{ remove: true }`. The caller's
- * objects are never changed: what lies on a redacted path is copied. Bound fields are redacted once
- * per logger, not per call.
+ * replaced with `"[REDACTED]"` (or `replacement`), or removed with `{ remove: true }`. A value a path
+ * reaches into is first walked (as every output would write it: getters read once, cycles, Maps,
+ * Errors and their causes resolved), and the redacted walk is what every output writes. The
+ * caller's objects are never changed. Bound fields are redacted once per logger, not per call.
  * @example
  * createLogger({ processors: [...defaultProcessors(), redact(["password", "headers.authorization", "**.api_key"])] });
  */
@@ -68,11 +77,11 @@ export function redact(paths: readonly string[], options: RedactOptions = {}): P
     root,
     options.remove === true ? REMOVED : (options.replacement ?? "[REDACTED]"),
   );
-  const memo = new WeakMap<Bindings, Bindings>();
-  let lastBindings: Bindings | undefined;
-  let lastRedacted: Bindings | undefined;
+  const memo = new WeakMap<object, Readonly<Fields>>();
+  let lastBindings: Readonly<Fields> | undefined;
+  let lastRedacted: Readonly<Fields> | undefined;
   return (record: LogRecord) => {
-    redactor.walk(record.fields, redactor.root, 0, [], true);
+    redactor.redactFields(record.fields);
     const bindings = record.bindings;
     if (bindings !== lastBindings) {
       let redacted = memo.get(bindings);
@@ -87,100 +96,127 @@ export function redact(paths: readonly string[], options: RedactOptions = {}): P
   };
 }
 
-/** Walks values along the compiled paths, copying what it changes. */
+/** Walks values along the compiled paths. */
 class Redactor {
   readonly root: State;
   readonly #states = new Map<string, State>();
   /** The replacement string, or REMOVED. */
-  readonly #censor: unknown;
+  readonly #censor: string | typeof REMOVED;
+  /** What a redacted part of a stack trace becomes. */
+  readonly #text: string;
 
-  constructor(root: PathNode, censor: unknown) {
+  constructor(root: PathNode, censor: string | typeof REMOVED) {
     this.root = stateOf([root], this.#states);
     this.#censor = censor;
+    this.#text = censor === REMOVED ? "[REDACTED]" : censor;
   }
 
-  redactBindings(bindings: Bindings): Bindings {
-    const values = this.walk(bindings.values, this.root, 0, [], false);
-    return values === bindings.values ? bindings : createBindings(values);
+  /** Redacts the call's fields in place: the object is fresh per call. */
+  redactFields(fields: Fields): void {
+    const state = this.root;
+    const keys = state.wide ? Object.keys(fields) : state.keys;
+    let exceptionBefore: { type: unknown; message: unknown } | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (!state.wide && !Object.hasOwn(fields, key)) continue;
+      const next = this.#step(state, key);
+      if (next === null) continue;
+      if (next.terminal) {
+        // A walked value (formatException()'s exception) gives back the counts of its markers.
+        if (isWalked(fields[key])) uncount(fields, key);
+        if (this.#censor === REMOVED) delete fields[key];
+        else fields[key] = this.#censor;
+        continue;
+      }
+      // A value that cannot be read (a hostile Proxy as the fields) is redacted whole: fail closed.
+      let value: unknown;
+      try {
+        value = fields[key];
+      } catch {
+        fields[key] = this.#text;
+        continue;
+      }
+      if (typeof value !== "object" || value === null) continue;
+      // Walked first: what is redacted is the snapshot every output writes (getters read once,
+      // back-references copied, causes and Maps resolved), so no route around a path remains.
+      const tree = walk(value) as Plain;
+      if (typeof tree !== "object" || tree === null) {
+        fields[key] = tree;
+        continue;
+      }
+      if (key === KEY.exception && !Array.isArray(tree))
+        exceptionBefore = { type: tree.type, message: tree.message };
+      const redacted = this.#redact(tree, next);
+      fields[key] = redacted === tree ? tree : markWalked(redacted);
+    }
+    // formatException()'s `error` repeats the exception's type and message ("Type: message").
+    if (exceptionBefore !== undefined) {
+      const after = fields[KEY.exception] as { type?: unknown; message?: unknown } | undefined;
+      if (
+        typeof fields[KEY.error] === "string" &&
+        fields[KEY.error] === `${exceptionBefore.type}: ${exceptionBefore.message}` &&
+        (after?.type !== exceptionBefore.type || after?.message !== exceptionBefore.message)
+      ) {
+        fields[KEY.error] = `${after?.type ?? this.#text}: ${after?.message ?? this.#text}`;
+      }
+    }
+  }
+
+  redactBindings(bindings: Readonly<Fields>): Readonly<Fields> {
+    const redacted = this.#redact(bindings as { [key: string]: Plain }, this.root);
+    if (redacted === bindings) return bindings;
+    for (const value of Object.values(redacted))
+      if (typeof value === "object" && value !== null) markWalked(value);
+    return createBindings(redacted as Fields, activeLimits());
+  }
+
+  /** The tree with the redactions of `state` applied: a copy along what changed, else `tree` itself. */
+  #redact(tree: Tree, state: State): Tree {
+    const isArray = Array.isArray(tree);
+    const keys = state.wide ? Object.keys(tree) : state.keys;
+    let copy: { [key: string]: Plain | typeof REMOVED } | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (!state.wide && !Object.hasOwn(tree, key)) continue;
+      const next = this.#step(state, key);
+      if (next === null) continue;
+      const value = (tree as { [key: string]: Plain })[key];
+      let result: Plain | typeof REMOVED;
+      if (next.terminal) {
+        result = this.#censor;
+        uncount(tree, key);
+      } else if (typeof value === "object" && value !== null) result = this.#redact(value, next);
+      else continue;
+      if (result === value) continue;
+      // A spread, not Object.assign(): an own `__proto__` key must stay a key.
+      if (copy === undefined) {
+        copy = (isArray ? tree.slice() : { ...tree }) as { [key: string]: Plain };
+        copyMarkers(tree, copy);
+      }
+      if (result === REMOVED && !isArray) delete copy[key];
+      else copy[key] = result;
+    }
+    if (copy === undefined) return tree;
+    if (isArray)
+      return (copy as unknown as (Plain | typeof REMOVED)[]).filter((item) => item !== REMOVED) as Plain[];
+    if (isErrorDescription(tree)) markErrorDescription(copy);
+    this.#scrubStack(tree as { [key: string]: Plain }, copy as { [key: string]: Plain });
+    return copy as { [key: string]: Plain };
   }
 
   /**
-   * Redacts inside `container` (reached in `state`) and returns it unchanged when nothing matched,
-   * else a copy with the redactions. The top-level fields object is fresh per call, so it is changed
-   * in place (`inPlace`).
+   * An Error's description repeats its type and message in the first line of `stacktrace`: when a
+   * path redacts either, every occurrence of the old text there goes too.
    */
-  walk<T extends object>(
-    container: T,
-    state: State,
-    depth: number,
-    ancestors: object[],
-    inPlace: boolean,
-  ): T {
-    if (container instanceof Map) return this.#walkMap(container, state, depth, ancestors) as T;
-    const isArray = Array.isArray(container);
-    const keys = state.wide ? Object.keys(container) : state.keys;
-    let copy: Fields | undefined = inPlace ? (container as Fields) : undefined;
-    let removedItems = false;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (!state.wide && !Object.hasOwn(container, key)) continue;
-      const next = this.#step(state, key);
-      if (next === null) continue;
-      let result: unknown;
-      if (depth === 0) {
-        // A value that cannot be read or walked (a throwing getter, a hostile Proxy) is redacted
-        // whole: failing closed is the only safe answer for a redaction.
-        try {
-          result = this.#redactValue((container as Fields)[key], next, depth, ancestors, container);
-        } catch {
-          ancestors.length = 0;
-          result = this.#censor;
-        }
-      } else {
-        result = this.#redactValue((container as Fields)[key], next, depth, ancestors, container);
-      }
-      if (result === UNCHANGED) continue;
-      copy ??= isArray ? ((container as unknown[]).slice() as unknown as Fields) : copyObject(container);
-      if (result === REMOVED && !isArray) delete copy[key];
-      else {
-        if (result === REMOVED) removedItems = true;
-        copy[key] = result;
-      }
+  #scrubStack(before: { [key: string]: Plain }, after: { [key: string]: Plain }): void {
+    let stack = after.stacktrace;
+    if (typeof stack !== "string" || stack !== before.stacktrace) return;
+    for (const key of ["message", "type"]) {
+      const old = before[key];
+      if (typeof old === "string" && old !== "" && after[key] !== old)
+        stack = stack.split(old).join(this.#text);
     }
-    if (removedItems) return (copy as unknown as unknown[]).filter((item) => item !== REMOVED) as T;
-    return (copy ?? container) as T;
-  }
-
-  #walkMap(
-    map: Map<unknown, unknown>,
-    state: State,
-    depth: number,
-    ancestors: object[],
-  ): Map<unknown, unknown> {
-    let copy: Map<unknown, unknown> | undefined;
-    for (const [key, value] of map) {
-      const next = this.#step(state, String(key));
-      if (next === null) continue;
-      const result = this.#redactValue(value, next, depth, ancestors, map);
-      if (result === UNCHANGED) continue;
-      copy ??= new Map(map);
-      if (result === REMOVED) copy.delete(key);
-      else copy.set(key, result);
-    }
-    return copy ?? map;
-  }
-
-  /** The value that replaces `value` (reached in `state`), or UNCHANGED. */
-  #redactValue(value: unknown, state: State, depth: number, ancestors: object[], parent: object): unknown {
-    if (state.terminal) return this.#censor;
-    if (!isWalkable(value) || value === parent || ancestors.includes(value)) return UNCHANGED;
-    // A path may still match below where the walk stops, and the encoder may go deeper (maxDepth):
-    // fail closed.
-    if (depth + 1 >= MAX_WALK_DEPTH) return this.#censor;
-    ancestors.push(parent);
-    const redacted = this.walk(value, state, depth + 1, ancestors, false);
-    ancestors.pop();
-    return redacted === value ? UNCHANGED : redacted;
+    after.stacktrace = stack;
   }
 
   #step(state: State, key: string): State | null {
@@ -190,20 +226,6 @@ class Redactor {
     if (state.next.size < MAX_CACHED_KEYS) state.next.set(key, next);
     return next;
   }
-}
-
-function copyObject(value: object): Fields {
-  // Class instances become plain objects: the encoder writes them by their own keys all the same.
-  return Object.assign(Object.getPrototypeOf(value) === null ? Object.create(null) : {}, value);
-}
-
-/** Objects whose keys the encoder writes as they are: plain objects, arrays, Maps and class instances. */
-function isWalkable(value: unknown): value is object {
-  if (typeof value !== "object" || value === null) return false;
-  if (Array.isArray(value) || value instanceof Map) return true;
-  // These are encoded from something else than their own keys (toJSON, name/message/stack, items).
-  if (value instanceof Error || value instanceof Set || ArrayBuffer.isView(value)) return false;
-  return typeof (value as { toJSON?: unknown }).toJSON !== "function";
 }
 
 function newNode(id: number, loop: boolean): PathNode {

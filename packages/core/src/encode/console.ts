@@ -1,9 +1,10 @@
 import { diagnostics } from "../internal/diagnostics.js";
-import { describe, encodeValue } from "../internal/json.js";
 import { rejectUnknownOptions } from "../internal/reject-unknown-options.js";
 import type { Level } from "../levels.js";
 import type { LogRecord } from "../record.js";
 import { KEY } from "../semconv.js";
+import { encodeValue } from "./json.js";
+import { describe, describeError, type ExceptionInfo, isError, isExceptionInfo } from "./walk.js";
 
 /** Options of `consoleRenderer()`. */
 export interface ConsoleRendererOptions {
@@ -101,7 +102,7 @@ export function consoleRenderer(options: ConsoleRendererOptions = {}): (record: 
     } catch (error) {
       // A record whose fields defeat even this (a hostile Proxy) still leaves a trace.
       diagnostics.unencodable++;
-      return `${String(record?.event)} [console rendering failed: ${describe(error)}]\n`;
+      return `${escapeControls(describe(record?.event))} [console rendering failed: ${escapeControls(describe(error))}]\n`;
     }
   };
 }
@@ -115,7 +116,7 @@ function renderLine(
   paint: Paint,
 ): string {
   let tail = "";
-  if (record.logger !== undefined) tail += ` ${paint(BLUE, `[${record.logger}]`)}`;
+  if (record.logger !== undefined) tail += ` ${paint(BLUE, `[${escapeControls(String(record.logger))}]`)}`;
   const fields = record.fields;
   const below: string[] = [];
   const show = (key: string, value: unknown): void => {
@@ -124,11 +125,11 @@ function renderLine(
       below.push(exceptionBlock(value, paint));
       return;
     }
-    if (value instanceof Error) below.push(errorBlock(value, paint));
+    if (isError(value)) below.push(exceptionBlock(describeError(value) as ExceptionShape, paint));
     const text = formatValue(value);
     if (text !== undefined) tail += ` ${paint(CYAN, formatKey(key))}=${paint(MAGENTA, text)}`;
   };
-  const bound = record.bindings.values;
+  const bound = record.bindings;
   for (const key in bound) if (!Object.hasOwn(fields, key)) show(key, bound[key]);
   for (const key in fields) show(key, fields[key]);
 
@@ -137,7 +138,9 @@ function renderLine(
   const color = LEVEL_COLORS[record.level] ?? "";
   line += `[${paint(color, String(record.level).padEnd(LEVEL_WIDTH))}] `;
   // Padded only when something follows, so a bare event leaves no trailing blanks.
-  line += paint(BOLD, tail === "" ? record.event : record.event.padEnd(padEvent));
+  // Escaped: an event with a newline must not forge a second record on the terminal.
+  const event = escapeControls(String(record.event));
+  line += paint(BOLD, tail === "" ? event : event.padEnd(padEvent));
   line += tail;
   for (const block of below) line += `\n${block}`;
   return `${line}\n`;
@@ -156,34 +159,43 @@ function formatKey(key: string): string {
 
 function formatValue(value: unknown): string | undefined {
   if (typeof value === "string") return value !== "" && SIMPLE.test(value) ? value : encodeValue(value);
-  if (value instanceof Error) return formatValue(`${value.name}: ${value.message}`);
+  if (isError(value)) {
+    const info = describeError(value);
+    return formatValue(`${info.type}: ${info.message}`);
+  }
+  // JSON escapes control characters in strings; the walker leaves no other place for them.
   return encodeValue(value);
 }
 
-/** What `formatException()` writes under `exception`. */
-interface ExceptionShape {
-  type: string;
-  message: string;
-  stacktrace?: string;
-  cause?: unknown;
-  errors?: unknown[];
-}
+// C0 and C1 control characters and DEL (ANSI escapes start with ESC, a C0 one).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped.
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 
-function isExceptionInfo(value: unknown): value is ExceptionShape {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as ExceptionShape).type === "string" &&
-    typeof (value as ExceptionShape).message === "string"
+/** Control characters as `\n`, `\u001b`...: text from a record cannot move the cursor or start a line. */
+function escapeControls(text: string): string {
+  CONTROLS.lastIndex = 0;
+  if (!CONTROLS.test(text)) return text;
+  return text.replace(CONTROLS, (c) =>
+    c === "\n"
+      ? "\\n"
+      : c === "\r"
+        ? "\\r"
+        : c === "\t"
+          ? "\\t"
+          : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
+
+/** What `formatException()` writes under `exception`. */
+type ExceptionShape = ExceptionInfo & { cause?: unknown; errors?: unknown[] };
 
 const INDENT = "    ";
 
 /** A stack below the line: indented, its first line (`Type: message`) red, the frames dim. */
 function stackLines(text: string, label: string, depth: number, paint: Paint): string {
   const pad = INDENT.repeat(depth);
-  const [first, ...frames] = `${label}${text}`.split("\n");
+  // The stack's own line breaks are kept; every other control character is escaped.
+  const [first, ...frames] = `${label}${text}`.split("\n").map(escapeControls);
   let out = paint(RED, pad + first);
   for (const frame of frames) out += `\n${paint(DIM, pad + frame)}`;
   return out;
@@ -207,20 +219,4 @@ function nested(value: unknown, paint: Paint, depth: number, seen: number, label
   if (isExceptionInfo(value)) return exceptionBlock(value, paint, depth, seen, label);
   const text = typeof value === "string" ? value : (encodeValue(value) ?? "undefined");
   return stackLines(text, label, depth, paint);
-}
-
-/** An Error found among the fields (no `formatException` in the chain): its stack and causes. */
-function errorBlock(error: Error, paint: Paint): string {
-  const toInfo = (value: unknown, depth: number): unknown => {
-    if (!(value instanceof Error) || depth > 8) return value === undefined ? undefined : String(value);
-    return {
-      type: value.name,
-      message: String(value.message),
-      stacktrace: typeof value.stack === "string" ? value.stack : undefined,
-      cause: toInfo(value.cause, depth + 1),
-      errors:
-        value instanceof AggregateError ? value.errors.map((e: unknown) => toInfo(e, depth + 1)) : undefined,
-    };
-  };
-  return exceptionBlock(toInfo(error, 0) as ExceptionShape, paint);
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../configure.js";
 import { getDiagnostics } from "../internal/diagnostics.js";
 import { createLogCapture } from "../testing.js";
-import { otelOutput } from "./otel-output.js";
+import { otelOutput } from "./otel.js";
 
 const exporter = new InMemoryLogRecordExporter();
 const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
@@ -187,8 +187,38 @@ describe("otelOutput(): the OTLP mapping", () => {
       when: "1970-01-01T00:00:00.000Z",
       empty: null,
     });
-    expect(Buffer.from(attributes.bytes as Uint8Array).toString()).toBe("hi");
+    // The same description as in the JSON line: one walker for every output.
+    expect(attributes.bytes).toEqual({ type: "Buffer", base64: Buffer.from("hi").toString("base64") });
     expect(attributes).not.toHaveProperty("nothing");
+  });
+
+  it("keeps the record when an `error` map looks like an exception with a null cause", () => {
+    const { log } = setup();
+    log.error("failed", { error: { type: "ValidationError", message: "bad input", cause: null } });
+    expect(exported()).toHaveLength(1);
+    expect(exported()[0]!.attributes.error).toEqual({
+      type: "ValidationError",
+      message: "bad input",
+      cause: null,
+    });
+  });
+
+  it("keeps a nested map with a key named constructor, renamed and counted (the SDK would drop the map)", () => {
+    const { log, capture } = setup();
+    const before = getDiagnostics().unencodable;
+    log.info("x", { meta: { constructor: "Model", version: 3 } });
+    expect(exported()[0]!.attributes.meta).toEqual({ "[constructor]": "Model", version: 3 });
+    expect(getDiagnostics().unencodable - before).toBe(1);
+    expect(capture.entries[0]!.meta).toEqual({ constructor: "Model", version: 3 });
+  });
+
+  it("bounds a cause's typed array by the limits, as in the JSON line", () => {
+    const { log, capture } = setup();
+    const cause = Object.assign(new Error("inner"), { tensor: new Float32Array(50_000_000) });
+    log.error("failed", new Error("outer", { cause }));
+    expect(exported()).toHaveLength(1);
+    expect(JSON.stringify(capture.entries[0]).length).toBeLessThan(200_000);
+    expect(exported()[0]!.attributes["exception.stacktrace"]).toContain("Caused by: Error: inner");
   });
 
   it("writes NaN and Infinity as the JSON output does, bound or called, so one value cannot fail a batch", () => {

@@ -260,4 +260,19 @@ describe("consoleRenderer()", () => {
     expect(() => consoleRenderer({ padEvent: -1 })).toThrow(/padEvent: -1.*integer >= 0/);
     expect(() => consoleRenderer(null as never)).toThrow(/expected an object/);
   });
+
+  it("escapes control characters: an event, a value or a message cannot forge a line or a color", () => {
+    const esc = String.fromCharCode(27);
+    const out = renderThroughLogger((log) => {
+      log.info("ok\n[error] forged", { note: `a\rb${esc}[31mred`, key_ok: 1 });
+      log.error("failed", new Error("boom\n[info ] fake"));
+    });
+    const lines = out.split("\n").filter((line) => line !== "");
+    expect(lines[0]).toContain("ok\\n[error] forged");
+    expect(lines.some((line) => line.startsWith("[error] forged"))).toBe(false);
+    expect(out).not.toContain(esc);
+    expect(out).not.toContain("\r");
+    // The stack keeps its own line breaks; the message's newline cannot start a record of its own.
+    expect(lines.some((line) => line.startsWith("[info ] fake"))).toBe(false);
+  });
 });

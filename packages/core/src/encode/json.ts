@@ -1,0 +1,157 @@
+import type { Fields, LogRecord } from "../record.js";
+import { cutString, isWalkedFields, type Plain, walk } from "./walk.js";
+
+const quotedKeys = new Map<string, string>();
+
+/** A JSON-quoted key, cached: records reuse a small set of keys. */
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+// What JSON.stringify escapes in a string: quote, backslash, control characters, lone surrogates
+// (surrogate pairs also match and take the slow path, which writes them unchanged).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be escaped.
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/** Strings that need no escaping (ids, levels, timestamps, names) are quoted without JSON.stringify, as pino does. */
+function quote(value: string): string {
+  if (value.length > 64) return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 32 || code === 34 || code === 92 || (code >= 0xd800 && code <= 0xdfff))
+      return JSON.stringify(value);
+  }
+  return `"${value}"`;
+}
+
+/** The JSON of a walked tree. */
+function encodePlain(value: Plain): string {
+  if (typeof value === "string") return quote(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (value === null) return "null";
+  try {
+    return JSON.stringify(value);
+  } catch {
+    // A processor put something JSON cannot hold into a walked tree after the walk: walk a copy.
+    return JSON.stringify(walk(Array.isArray(value) ? [...value] : { ...value })) ?? "null";
+  }
+}
+
+/**
+ * Encodes any value as JSON through the walker (limits, markers, counts), never throwing. Returns
+ * `undefined` for values JSON leaves out.
+ */
+export function encodeValue(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return quote(cutString(value));
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (Number.isFinite(value)) return String(value);
+      break;
+    case "undefined":
+      return undefined;
+  }
+  const plain = walk(value);
+  return plain === undefined ? undefined : encodePlain(plain);
+}
+
+/** The bound fields' members (`,"k":v,...`), serialized once per bindings object. */
+const boundJson = new WeakMap<object, string>();
+
+/** The JSON members of a logger's bound fields, made once per bindings object. */
+export function bindingsJson(bindings: Readonly<Fields>): string {
+  // One logger usually writes many records in a row: its bindings are looked up once for them.
+  if (bindings === lastBindings) return lastBindingsJson;
+  let json = boundJson.get(bindings);
+  if (json === undefined) {
+    json = serializeFields(bindings);
+    boundJson.set(bindings, json);
+  }
+  lastBindings = bindings;
+  lastBindingsJson = json;
+  return json;
+}
+
+let lastBindings: Readonly<Fields> | undefined;
+let lastBindingsJson = "";
+
+let lastRecord: LogRecord | undefined;
+let lastLine = "";
+
+/**
+ * `renderJson()` for the built-in outputs: several JSON outputs (stdout and a file) share one
+ * encoding of the same record. Only outputs may use it: a record a processor renders may still change.
+ */
+export function renderJsonShared(record: LogRecord): string {
+  if (record !== lastRecord) {
+    lastLine = renderJson(record);
+    lastRecord = record;
+  }
+  return lastLine;
+}
+
+/**
+ * Renders a record as one JSON line (with the trailing newline): timestamp, level and event first,
+ * then the logger name, the bound fields and the rest in call order. Keys whose value is
+ * `undefined` are left out; a call field overrides a bound field of the same name, and the logger's
+ * name a field named `logger` (no key is written twice: some JSON parsers refuse that).
+ * @example
+ * process.stdout.write(renderJson(record));
+ */
+export function renderJson(record: LogRecord): string {
+  const fields = record.fields;
+  // The fields the logger just walked need no second walk; any other record's do.
+  const encode = isWalkedFields(fields) ? encodeWalked : encodeValue;
+  let line = "{";
+  const timestamp = encode(fields.timestamp);
+  if (timestamp !== undefined) line += `"timestamp":${timestamp},`;
+  const level = encode(fields.level);
+  if (level !== undefined) line += `"level":${level},`;
+  line += `"event":${encodeValue(record.event)}`;
+  const named = record.logger !== undefined;
+  if (named) line += `,"logger":${encodeValue(record.logger)}`;
+  line += boundMembers(record.bindings, fields, named);
+  for (const key in fields) {
+    if (key === "timestamp" || key === "level" || key === "event" || (key === "logger" && named)) continue;
+    const encoded = encode(fields[key]);
+    if (encoded !== undefined) line += `,${quoteKey(key)}:${encoded}`;
+  }
+  return `${line}}\n`;
+}
+
+/** A value of walked fields: already within the limits and JSON-safe. */
+function encodeWalked(value: unknown): string | undefined {
+  return value === undefined ? undefined : encodePlain(value as Plain);
+}
+
+function boundMembers(bindings: Readonly<Fields>, fields: Fields, named: boolean): string {
+  const json = bindingsJson(bindings);
+  if (json === "") return json;
+  // Bound values have no prototype, so `in` sees only bound keys.
+  if (named && "logger" in bindings) return serializeFields(bindings, { ...fields, logger: 1 });
+  for (const key in fields) {
+    if (key in bindings) return serializeFields(bindings, fields);
+  }
+  return json;
+}
+
+/**
+ * Serializes fields as JSON members with a leading comma each (`,"a":1,"b":2`), skipping `except`'s
+ * keys and `event`: the line's event is the call's, as with a call field of that name.
+ */
+function serializeFields(fields: Readonly<Fields>, except?: Readonly<Fields>): string {
+  let out = "";
+  for (const key in fields) {
+    if (key === "event" || (except !== undefined && Object.hasOwn(except, key))) continue;
+    const encoded = encodeValue(fields[key]);
+    if (encoded !== undefined) out += `,${quoteKey(key)}:${encoded}`;
+  }
+  return out;
+}
