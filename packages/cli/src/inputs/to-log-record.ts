@@ -2,7 +2,7 @@ import type { Level, LogRecord } from "@mlobs/core";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import type { Record } from "./parse-line.js";
 
-const NO_BINDINGS = { values: {}, json: "" } as const;
+const NO_BINDINGS = Object.freeze({});
 // pino's numeric levels, so a pino log renders too.
 const PINO_LEVELS: Readonly<{ [n: number]: string }> = {
   10: "trace",
