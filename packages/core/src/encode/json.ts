@@ -62,25 +62,29 @@ export function encodeValue(value: unknown): string | undefined {
   return plain === undefined ? undefined : encodePlain(plain);
 }
 
-/** The bound fields' members (`,"k":v,...`), serialized once per bindings object. */
-const boundJson = new WeakMap<object, string>();
+/** The bound fields' members (`,"k":v,...`) and their keys, made once per bindings object. */
+const boundJson = new WeakMap<object, { json: string; keys: string[] }>();
+
+let lastBindings: Readonly<Fields> | undefined;
+let lastBound = { json: "", keys: [] as string[] };
+
+function boundOf(bindings: Readonly<Fields>): { json: string; keys: string[] } {
+  // One logger usually writes many records in a row: its bindings are looked up once for them.
+  if (bindings === lastBindings) return lastBound;
+  let bound = boundJson.get(bindings);
+  if (bound === undefined) {
+    bound = { json: serializeFields(bindings), keys: Object.keys(bindings) };
+    boundJson.set(bindings, bound);
+  }
+  lastBindings = bindings;
+  lastBound = bound;
+  return bound;
+}
 
 /** The JSON members of a logger's bound fields, made once per bindings object. */
 export function bindingsJson(bindings: Readonly<Fields>): string {
-  // One logger usually writes many records in a row: its bindings are looked up once for them.
-  if (bindings === lastBindings) return lastBindingsJson;
-  let json = boundJson.get(bindings);
-  if (json === undefined) {
-    json = serializeFields(bindings);
-    boundJson.set(bindings, json);
-  }
-  lastBindings = bindings;
-  lastBindingsJson = json;
-  return json;
+  return boundOf(bindings).json;
 }
-
-let lastBindings: Readonly<Fields> | undefined;
-let lastBindingsJson = "";
 
 let lastRecord: LogRecord | undefined;
 let lastLine = "";
@@ -132,12 +136,13 @@ function encodeWalked(value: unknown): string | undefined {
 }
 
 function boundMembers(bindings: Readonly<Fields>, fields: Fields, named: boolean): string {
-  const json = bindingsJson(bindings);
+  const { json, keys } = boundOf(bindings);
   if (json === "") return json;
   // Bound values have no prototype, so `in` sees only bound keys.
   if (named && "logger" in bindings) return serializeFields(bindings, { ...fields, logger: 1 });
-  for (const key in fields) {
-    if (key in bindings) return serializeFields(bindings, fields);
+  // The bound keys are looked up among the call's, not the other way: a logger binds a few.
+  for (let i = 0; i < keys.length; i++) {
+    if (Object.hasOwn(fields, keys[i]!)) return serializeFields(bindings, fields);
   }
   return json;
 }
