@@ -226,15 +226,18 @@ export async function waitFor<T>(
 
 /**
  * The parsed batches of a file exporter output (one OTLP/JSON batch per line, joined lines split
- * with collector/flatten-logs.mjs's reader), and how many were cut short; none if it does not exist yet.
+ * with collector/flatten-logs.mjs's reader), and how many were cut short; none if it does not exist
+ * yet. With `writing`, a last line without its newline is a batch still being written, not one cut short.
  */
-async function readBatches<T>(file: string): Promise<{ batches: T[]; torn: number }> {
+async function readBatches<T>(file: string, writing = false): Promise<{ batches: T[]; torn: number }> {
   const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return "";
     throw e;
   });
+  const lines = text.split("\n");
+  if (writing) lines.pop();
   let torn = 0;
-  const batches = text.split("\n").flatMap((line) => {
+  const batches = lines.flatMap((line) => {
     const parsed = parseBatchLine(line);
     torn += parsed.torn;
     return parsed.batches as T[];
@@ -247,9 +250,10 @@ async function readBatches<T>(file: string): Promise<{ batches: T[]; torn: numbe
  * batch in it is incomplete (a collector was killed while writing it): see readLogFile().
  */
 export async function readRecords(file: string): Promise<FlatRecord[]> {
-  const { records, torn } = await readLogFile(file);
+  // Polled while the collector runs: a batch it is writing now is read on the next poll.
+  const { batches, torn } = await readBatches<OtlpLogsBatch>(file, true);
   if (torn > 0) throw new Error(`${file}: ${torn} incomplete batch(es)`);
-  return records;
+  return batches.flatMap(flattenLogsBatch);
 }
 
 /** Reads a file exporter output with collector/flatten-logs.mjs's reader: the records, and the incomplete batches. */
@@ -260,7 +264,7 @@ export async function readLogFile(file: string): Promise<{ records: FlatRecord[]
 
 /** Reads a file exporter output of metrics (one OTLP/JSON metrics batch per line) as flat points. */
 export async function readMetricPoints(file: string): Promise<FlatMetricPoint[]> {
-  const { batches } = await readBatches<OtlpMetricsBatch>(file);
+  const { batches } = await readBatches<OtlpMetricsBatch>(file, true);
   return batches.flatMap((batch) =>
     (batch.resourceMetrics ?? []).flatMap((rm) => {
       const service = decodeAttributes(rm.resource?.attributes)["service.name"];
