@@ -170,6 +170,14 @@ describe("LineSink in a real process", () => {
     expect(result.reported).toBe(result.dropped);
   }, 60_000);
 
+  it("writes the lines an exit listener logs after the outputs' own exit flush, also into a full pipe", async () => {
+    // 2,000 lines (260 kB) in one exit listener: more than the 64 KiB pipe takes without its reader.
+    const result = await run('"$NODE" "$CHILD" | wc -l', { RECORDS: "1000", AT_EXIT: "2000" });
+    expect(result.logged).toBe(3000);
+    expect(result.dropped).toBe(0);
+    expect(Number(result.stdout.trim())).toBe(3000);
+  });
+
   it("reports every line lost to EPIPE (a reader that exits), aggregated, as many as were counted", async () => {
     const result = await run('"$NODE" "$CHILD" | head -1 > /dev/null', { RECORDS: "100000", BURST: "1000" });
     expect(result.dropped).toBeGreaterThan(0);

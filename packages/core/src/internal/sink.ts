@@ -16,19 +16,31 @@ const CLOSE_BUDGET_MS = 1000;
 /** How often drops are reported on stderr, at most. */
 const REPORT_INTERVAL_MS = 1000;
 
-// One registry for every copy of this module (the ES module and CommonJS builds).
-const open = shared("sinks", () => ({ sinks: new Set<LineSink>(), hooked: false }));
+// One registry for every copy of this module (the ES module and CommonJS builds). `endsBy` is set
+// once the process is ending: the deadline of its last writes.
+const open = shared("sinks", () => ({
+  sinks: new Set<LineSink>(),
+  hooked: false,
+  endsBy: undefined as number | undefined,
+}));
 
 function installExitHook(): void {
   if (open.hooked) return;
   open.hooked = true;
-  // 'exit' handlers must be synchronous: whatever is still buffered is written (or counted as lost)
-  // before the process ends, and the drops not reported yet are reported.
-  process.on("exit", () => {
-    const deadline = Date.now() + CLOSE_BUDGET_MS;
-    for (const sink of open.sinks) sink.drainSync(deadline);
-    for (const reporter of reporters) reporter.report();
-  });
+  process.on("exit", endSinks);
+}
+
+/**
+ * For a process that ends now (on exit, or before a signal ends it): writes what every sink holds,
+ * waiting at most a second in all for stalled readers, and reports the lines lost. From then on
+ * every line is written at once, within the same second: no later event-loop turn would write
+ * it, and an `exit` listener that runs after this one (the drop report of the telemetry, an
+ * application's last record) must still reach the output.
+ */
+export function endSinks(): void {
+  open.endsBy ??= Date.now() + CLOSE_BUDGET_MS;
+  for (const sink of open.sinks) sink.drainSync(open.endsBy);
+  for (const reporter of reporters) reporter.report();
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -38,7 +50,8 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  * event-loop turn, never one per record, so a log call does no I/O. A descriptor that cannot take
  * more (a full pipe whose reader stalls) never blocks the event loop: up to 16 MiB wait and are
  * tried again every 10 ms, and past that new lines are dropped and counted. Pending lines are written
- * on `flush()`, on `close()` and on process exit (which wait at most a second for a stalled reader).
+ * on `flush()`, on `close()` and on process exit (which wait at most a second for a stalled reader);
+ * lines written while the process exits are written at once.
  */
 export class LineSink {
   #fd: number;
@@ -69,7 +82,8 @@ export class LineSink {
     }
     this.#overflow = undefined;
     this.#buffer += line;
-    if (this.#buffer.length >= CHUNK) this.flushSync();
+    if (open.endsBy !== undefined) this.drainSync(open.endsBy);
+    else if (this.#buffer.length >= CHUNK) this.flushSync();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => {
@@ -242,6 +256,8 @@ export function reportWriteErrors(where: string): (error: Error, lines: number) 
     total += lines;
     since += lines;
     cause = error.message;
-    timer ??= setTimeout(() => reporter.report(), REPORT_INTERVAL_MS).unref();
+    // A process that is ending has no later turn for the timer: the loss is reported at once.
+    if (open.endsBy !== undefined) reporter.report();
+    else timer ??= setTimeout(() => reporter.report(), REPORT_INTERVAL_MS).unref();
   };
 }

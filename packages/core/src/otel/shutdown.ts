@@ -1,6 +1,7 @@
 import { metrics, trace } from "@opentelemetry/api";
 import type { LoggerProvider } from "@opentelemetry/sdk-logs";
 import { diagnostics } from "../internal/diagnostics.js";
+import { endSinks } from "../internal/sink.js";
 import type { Output } from "../record.js";
 import type { BoundedBatchProcessor, DropReason } from "./bounded-batch-processor.js";
 
@@ -51,16 +52,19 @@ export function createShutdown(parts: ShutdownParts): Shutdown {
   }
 
   function reportUndelivered(): void {
-    if (processor === undefined) return;
-    const { pending, lastError } = processor.stats;
-    if (pending > 0) {
-      diagnostics.dropped += pending;
-      parts.report(pending, "process_exit", lastError);
+    if (processor !== undefined) {
+      const { pending, lastError } = processor.stats;
+      if (pending > 0) {
+        diagnostics.dropped += pending;
+        parts.report(pending, "process_exit", lastError);
+      }
+      // Drops of the last second are still waiting for their report.
+      processor.reportDrops();
     }
-    // Drops of the last second are still waiting for their report.
-    processor.reportDrops();
-    // The buffered outputs write synchronously inside flush().
     for (const output of localOutputs) void output.flush().catch(() => {});
+    // The process ends after this, with no later turn: the buffered outputs (stdout, files) write
+    // the reports now, waiting briefly for a reader whose pipe is full, as the exit hook does.
+    endSinks();
   }
   process.on("exit", reportUndelivered);
 
