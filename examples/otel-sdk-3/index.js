@@ -4,8 +4,7 @@
 // Logs API of the 2.x line that @mlobs/core is built on does not look. Trace context needs nothing:
 // both API lines share one global context manager. Prints the JSON lines, then one line per record
 // as the 3.x SDK exported it.
-import { createLogger, stdoutOutput } from "@mlobs/core";
-import { otelOutput } from "@mlobs/core/otel";
+import { createLogger, otelOutput, stdoutOutput } from "@mlobs/core";
 import { context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
