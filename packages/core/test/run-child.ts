@@ -81,7 +81,8 @@ export function runChild(
         .split("\n")
         .filter((line) => line !== "")
         .map((line) => JSON.parse(line) as Record<string, unknown>),
-    exited: once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>,
+    // "close", not "exit": the child's last stdout lines may still be on their way at its exit.
+    exited: once(child, "close") as Promise<[number | null, NodeJS.Signals | null]>,
   };
 }
 
