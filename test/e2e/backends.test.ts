@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import type { FlatPoint, FlatSpan } from "../../packages/core/test/decode-otlp.js";
 import { type Entry, runExample as runShared } from "../run-example.js";
 import {
   COLLECTOR_BIN,
@@ -17,7 +18,6 @@ import {
 } from "./collector.js";
 import { startCloudWatchOtlp, verifySigV4 } from "./stand-ins/cloudwatch-otlp.js";
 import { startDatadogIntake } from "./stand-ins/datadog-intake.js";
-import type { FlatPoint, FlatSpan } from "./stand-ins/decode-otlp.js";
 import { NodeSha256 } from "./stand-ins/node-sha256.js";
 
 const DATADOG = join(REPO_ROOT, "collector/datadog.yaml");
