@@ -17,6 +17,14 @@ export type { FlatRecord };
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const COLLECTOR_BIN = join(REPO_ROOT, ".cache/collector/otelcol-mlobs");
 export const SHIPPED_CONFIG = join(REPO_ROOT, "otel-collector.yaml");
+/** The configs under collector/ that are merged after SHIPPED_CONFIG (collector/README.md). */
+export const COLLECTOR_CONFIGS = {
+  agent: join(REPO_ROOT, "collector/agent.yaml"),
+  gateway: join(REPO_ROOT, "collector/gateway.yaml"),
+  datadog: join(REPO_ROOT, "collector/datadog.yaml"),
+  cloudwatch: join(REPO_ROOT, "collector/cloudwatch.yaml"),
+  forward: join(REPO_ROOT, "collector/overlays/forward.yaml"),
+};
 
 export interface StartCollectorOptions {
   /** Config files or URIs, merged in order; defaults to the shipped otel-collector.yaml. */
