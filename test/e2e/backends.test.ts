@@ -5,10 +5,11 @@ import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import type { FlatPoint, FlatRecord, FlatSpan } from "../../packages/core/test/decode-otlp.js";
 import { type Entry, runExample as runShared } from "../run-example.js";
 import {
   COLLECTOR_BIN,
-  type FlatRecord,
+  COLLECTOR_CONFIGS,
   REPO_ROOT,
   type RunningCollector,
   SHIPPED_CONFIG,
@@ -17,11 +18,8 @@ import {
 } from "./collector.js";
 import { startCloudWatchOtlp, verifySigV4 } from "./stand-ins/cloudwatch-otlp.js";
 import { startDatadogIntake } from "./stand-ins/datadog-intake.js";
-import type { FlatPoint, FlatSpan } from "./stand-ins/decode-otlp.js";
 import { NodeSha256 } from "./stand-ins/node-sha256.js";
 
-const DATADOG = join(REPO_ROOT, "collector/datadog.yaml");
-const CLOUDWATCH = join(REPO_ROOT, "collector/cloudwatch.yaml");
 const EXAMPLE_DIR = join(REPO_ROOT, "examples/ml-prediction");
 
 // Fake AWS credentials, and no instance metadata service: the AWS SDK in the collector must never
@@ -214,13 +212,13 @@ async function expectRefused(collector: RunningCollector, exporter: string): Pro
 
 describe("collector/datadog.yaml", () => {
   it("validates on the built collector", () => {
-    expect(validate(DATADOG, { DD_API_KEY: "k" })).toEqual({ status: 0, output: "" });
+    expect(validate(COLLECTOR_CONFIGS.datadog, { DD_API_KEY: "k" })).toEqual({ status: 0, output: "" });
   });
 
   it("delivers the ML example's records, spans and metrics to the intake, protobuf with the key, ids and fields intact", async () => {
     const intake = await startDatadogIntake({ apiKey: "dd-test-key" });
     const collector = await startCollector({
-      configs: [SHIPPED_CONFIG, DATADOG],
+      configs: [SHIPPED_CONFIG, COLLECTOR_CONFIGS.datadog],
       env: { DD_API_KEY: "dd-test-key", DD_OTLP_ENDPOINT: intake.url },
     });
     try {
@@ -259,7 +257,7 @@ describe("collector/datadog.yaml", () => {
   it("a wrong key is refused (403) and reported in the log and metrics; the record stays in the local file", async () => {
     const intake = await startDatadogIntake({ apiKey: "dd-right-key" });
     const collector = await startCollector({
-      configs: [SHIPPED_CONFIG, DATADOG],
+      configs: [SHIPPED_CONFIG, COLLECTOR_CONFIGS.datadog],
       env: { DD_API_KEY: "dd-wrong-key", DD_OTLP_ENDPOINT: intake.url },
     });
     try {
@@ -279,7 +277,7 @@ describe("collector/datadog.yaml", () => {
     const intake = await startDatadogIntake({ apiKey: "dd-test-key" });
     intake.failNext(1, 503);
     const collector = await startCollector({
-      configs: [SHIPPED_CONFIG, DATADOG],
+      configs: [SHIPPED_CONFIG, COLLECTOR_CONFIGS.datadog],
       env: { DD_API_KEY: "dd-test-key", DD_OTLP_ENDPOINT: intake.url },
     });
     try {
@@ -298,13 +296,13 @@ describe("collector/datadog.yaml", () => {
 
 describe("collector/cloudwatch.yaml", () => {
   it("validates on the built collector (sigv4auth is in the build)", () => {
-    expect(validate(CLOUDWATCH, awsEnv())).toEqual({ status: 0, output: "" });
+    expect(validate(COLLECTOR_CONFIGS.cloudwatch, awsEnv())).toEqual({ status: 0, output: "" });
   });
 
   it("refuses to start without AWS credentials, saying so", () => {
     const { AWS_ACCESS_KEY_ID: _, AWS_SECRET_ACCESS_KEY: __, ...withoutCredentials } = awsEnv();
     const env = { ...withoutCredentials, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" };
-    const { status, output } = validate(CLOUDWATCH, env);
+    const { status, output } = validate(COLLECTOR_CONFIGS.cloudwatch, env);
     expect(status).not.toBe(0);
     expect(output).toMatch(/sigv4auth\/(logs|xray|monitoring): could not retrieve credential provider/);
   });
@@ -316,7 +314,7 @@ describe("collector/cloudwatch.yaml", () => {
       logStream: "churn-model",
     });
     const collector = await startCollector({
-      configs: [SHIPPED_CONFIG, CLOUDWATCH],
+      configs: [SHIPPED_CONFIG, COLLECTOR_CONFIGS.cloudwatch],
       env: { ...awsEnv(), ...cloudWatchEndpoints(endpoint.url) },
     });
     try {
@@ -350,7 +348,7 @@ describe("collector/cloudwatch.yaml", () => {
       logStream: "churn-model",
     });
     const collector = await startCollector({
-      configs: [SHIPPED_CONFIG, CLOUDWATCH],
+      configs: [SHIPPED_CONFIG, COLLECTOR_CONFIGS.cloudwatch],
       env: { ...awsEnv("not-the-secret"), ...cloudWatchEndpoints(endpoint.url) },
     });
     try {
@@ -469,8 +467,8 @@ describe("docker-compose.yml backend profiles", () => {
   const compose = parse(readFileSync(join(REPO_ROOT, "docker-compose.yml"), "utf8"));
   const base = compose.services["otel-collector"];
   const cases = [
-    ["otel-collector-datadog", "datadog", DATADOG],
-    ["otel-collector-cloudwatch", "cloudwatch", CLOUDWATCH],
+    ["otel-collector-datadog", "datadog", COLLECTOR_CONFIGS.datadog],
+    ["otel-collector-cloudwatch", "cloudwatch", COLLECTOR_CONFIGS.cloudwatch],
   ] as const;
 
   for (const [name, profile, overlay] of cases) {

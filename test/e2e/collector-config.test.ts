@@ -6,11 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { COLLECTOR_BIN, REPO_ROOT, SHIPPED_CONFIG, startCollector, waitFor } from "./collector.js";
-
-const FORWARD_OVERLAY = join(REPO_ROOT, "collector/overlays/forward.yaml");
-const AGENT = join(REPO_ROOT, "collector/agent.yaml");
-const GATEWAY = join(REPO_ROOT, "collector/gateway.yaml");
+import {
+  COLLECTOR_BIN,
+  COLLECTOR_CONFIGS,
+  REPO_ROOT,
+  SHIPPED_CONFIG,
+  startCollector,
+  waitFor,
+} from "./collector.js";
 
 /** Runs `otelcol-mlobs validate` on the given configs; file_storage needs a directory it may create. */
 function validate(...configs: string[]) {
@@ -96,7 +99,7 @@ describe("otel-collector.yaml", () => {
   });
 
   it("validate: the shipped config plus the forward overlay passes", () => {
-    expect(validate(SHIPPED_CONFIG, FORWARD_OVERLAY).status).toBe(0);
+    expect(validate(SHIPPED_CONFIG, COLLECTOR_CONFIGS.forward).status).toBe(0);
   });
 
   it("validate: a misspelled key fails and names the key", () => {
@@ -119,8 +122,8 @@ describe("collector/agent.yaml and collector/gateway.yaml", () => {
   const gateways = { MLOBS_GATEWAYS: "[gateway-1:4317, gateway-2:4317]" };
 
   it("validate: the agent with a static list of gateways, and the gateway overlay", () => {
-    expect(validateWith(gateways, AGENT)).toEqual({ status: 0, output: "" });
-    expect(validate(SHIPPED_CONFIG, GATEWAY)).toEqual({ status: 0, output: "" });
+    expect(validateWith(gateways, COLLECTOR_CONFIGS.agent)).toEqual({ status: 0, output: "" });
+    expect(validate(SHIPPED_CONFIG, COLLECTOR_CONFIGS.gateway)).toEqual({ status: 0, output: "" });
   });
 
   it("validate: a gateway with both backend overlays", () => {
@@ -133,12 +136,15 @@ describe("collector/agent.yaml and collector/gateway.yaml", () => {
       CLOUDWATCH_LOG_GROUP: "/mlobs/churn",
       CLOUDWATCH_LOG_STREAM: "churn-model",
     };
-    const overlays = ["collector/datadog.yaml", "collector/cloudwatch.yaml"].map((f) => join(REPO_ROOT, f));
-    expect(validateWith(backends, SHIPPED_CONFIG, GATEWAY, ...overlays)).toEqual({ status: 0, output: "" });
+    const overlays = [COLLECTOR_CONFIGS.datadog, COLLECTOR_CONFIGS.cloudwatch];
+    expect(validateWith(backends, SHIPPED_CONFIG, COLLECTOR_CONFIGS.gateway, ...overlays)).toEqual({
+      status: 0,
+      output: "",
+    });
   });
 
   it("validate: the agent with the DNS resolver its comments describe instead of the static one", () => {
-    const text = readFileSync(AGENT, "utf8");
+    const text = readFileSync(COLLECTOR_CONFIGS.agent, "utf8");
     const commented = text.match(/^ {6}# dns:\n(?: {6}# .*\n)+/m)?.[0];
     expect(commented).toBeDefined();
     const dns = (commented ?? "").replaceAll(/^( {6})# /gm, "$1");
@@ -155,7 +161,7 @@ describe("collector/agent.yaml and collector/gateway.yaml", () => {
   });
 
   it("the agent routes logs and spans by trace id, metrics by stream, through the persistent queue", () => {
-    const agent = parse(readFileSync(AGENT, "utf8"), { merge: true }); // `<<:` as the collector reads it
+    const agent = parse(readFileSync(COLLECTOR_CONFIGS.agent, "utf8"), { merge: true }); // `<<:` as the collector reads it
     const pipelines = agent.service.pipelines;
     expect(pipelines.logs.exporters).toEqual(["loadbalancing/by_trace"]);
     expect(pipelines.traces.exporters).toEqual(["loadbalancing/by_trace"]);
@@ -378,7 +384,7 @@ describe("the collector binary on otel-collector.yaml", () => {
   it("forwards through the persistent queue with the forward overlay", async () => {
     const target = await startOtlpTarget();
     const collector = await startCollector({
-      configs: [SHIPPED_CONFIG, FORWARD_OVERLAY],
+      configs: [SHIPPED_CONFIG, COLLECTOR_CONFIGS.forward],
       env: { MLOBS_FORWARD_OTLP_ENDPOINT: target.url },
     });
     try {
@@ -400,7 +406,7 @@ describe("the collector binary on otel-collector.yaml", () => {
     await probe.close();
     const port = probe.port;
     const collector = await startCollector({
-      configs: [SHIPPED_CONFIG, FORWARD_OVERLAY],
+      configs: [SHIPPED_CONFIG, COLLECTOR_CONFIGS.forward],
       env: { MLOBS_FORWARD_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
     });
     const target = { current: undefined as Awaited<ReturnType<typeof startOtlpTarget>> | undefined };

@@ -9,26 +9,22 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decodeAnyValue, decodeAttributes, parseBatchLine } from "../../collector/flatten-logs.mjs";
+import { parseBatchLine } from "../../collector/flatten-logs.mjs";
+import { type FlatRecord, flattenLogs, flattenMetrics } from "../../packages/core/test/decode-otlp.js";
+
+export type { FlatRecord };
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const COLLECTOR_BIN = join(REPO_ROOT, ".cache/collector/otelcol-mlobs");
 export const SHIPPED_CONFIG = join(REPO_ROOT, "otel-collector.yaml");
-
-/** One OTLP log record, flattened out of the file exporter's OTLP/JSON batches. */
-export interface FlatRecord {
-  traceId: string;
-  spanId: string;
-  severityText: string;
-  severityNumber: number;
-  eventName: string;
-  body: unknown;
-  attributes: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  scope: string;
-  timeUnixNano: string;
-  observedTimeUnixNano: string;
-}
+/** The configs under collector/ that are merged after SHIPPED_CONFIG (collector/README.md). */
+export const COLLECTOR_CONFIGS = {
+  agent: join(REPO_ROOT, "collector/agent.yaml"),
+  gateway: join(REPO_ROOT, "collector/gateway.yaml"),
+  datadog: join(REPO_ROOT, "collector/datadog.yaml"),
+  cloudwatch: join(REPO_ROOT, "collector/cloudwatch.yaml"),
+  forward: join(REPO_ROOT, "collector/overlays/forward.yaml"),
+};
 
 export interface StartCollectorOptions {
   /** Config files or URIs, merged in order; defaults to the shipped otel-collector.yaml. */
@@ -229,7 +225,7 @@ export async function waitFor<T>(
  * with collector/flatten-logs.mjs's reader), and how many were cut short; none if it does not exist
  * yet. With `writing`, a last line without its newline is a batch still being written, not one cut short.
  */
-async function readBatches<T>(file: string, writing = false): Promise<{ batches: T[]; torn: number }> {
+async function readBatches(file: string, writing = false): Promise<{ batches: unknown[]; torn: number }> {
   const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return "";
     throw e;
@@ -240,7 +236,7 @@ async function readBatches<T>(file: string, writing = false): Promise<{ batches:
   const batches = lines.flatMap((line) => {
     const parsed = parseBatchLine(line);
     torn += parsed.torn;
-    return parsed.batches as T[];
+    return parsed.batches;
   });
   return { batches, torn };
 }
@@ -251,73 +247,28 @@ async function readBatches<T>(file: string, writing = false): Promise<{ batches:
  */
 export async function readRecords(file: string): Promise<FlatRecord[]> {
   // Polled while the collector runs: a batch it is writing now is read on the next poll.
-  const { batches, torn } = await readBatches<OtlpLogsBatch>(file, true);
+  const { batches, torn } = await readBatches(file, true);
   if (torn > 0) throw new Error(`${file}: ${torn} incomplete batch(es)`);
-  return batches.flatMap(flattenLogsBatch);
+  return batches.flatMap((batch) => flattenLogs(batch));
 }
 
 /** Reads a file exporter output with collector/flatten-logs.mjs's reader: the records, and the incomplete batches. */
 export async function readLogFile(file: string): Promise<{ records: FlatRecord[]; torn: number }> {
-  const { batches, torn } = await readBatches<OtlpLogsBatch>(file);
-  return { records: batches.flatMap(flattenLogsBatch), torn };
+  const { batches, torn } = await readBatches(file);
+  return { records: batches.flatMap((batch) => flattenLogs(batch)), torn };
 }
 
 /** Reads a file exporter output of metrics (one OTLP/JSON metrics batch per line) as flat points. */
 export async function readMetricPoints(file: string): Promise<FlatMetricPoint[]> {
-  const { batches } = await readBatches<OtlpMetricsBatch>(file, true);
+  const { batches } = await readBatches(file, true);
   return batches.flatMap((batch) =>
-    (batch.resourceMetrics ?? []).flatMap((rm) => {
-      const service = decodeAttributes(rm.resource?.attributes)["service.name"];
-      return (rm.scopeMetrics ?? []).flatMap((sm) =>
-        (sm.metrics ?? []).flatMap((metric) => {
-          const points = metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? [];
-          const flat: FlatMetricPoint[] = points.map((p) => ({
-            name: metric.name,
-            service,
-            attributes: decodeAttributes(p.attributes),
-            value: Number(p.asInt ?? p.asDouble ?? 0),
-          }));
-          for (const p of metric.histogram?.dataPoints ?? []) {
-            flat.push({
-              name: metric.name,
-              service,
-              attributes: decodeAttributes(p.attributes),
-              value: {
-                count: Number(p.count ?? 0),
-                sum: Number(p.sum ?? 0),
-                bucketCounts: (p.bucketCounts ?? []).map(Number),
-                bounds: p.explicitBounds ?? [],
-              },
-            });
-          }
-          return flat;
-        }),
-      );
-    }),
+    flattenMetrics(batch).map((p) => ({
+      name: p.name,
+      service: p.resource["service.name"],
+      attributes: p.attributes,
+      value: p.histogram ?? p.value,
+    })),
   );
-}
-
-/** Flattens one OTLP/JSON ExportLogsServiceRequest into one object per log record. */
-export function flattenLogsBatch(batch: OtlpLogsBatch): FlatRecord[] {
-  return (batch.resourceLogs ?? []).flatMap((rl) => {
-    const resource = decodeAttributes(rl.resource?.attributes);
-    return (rl.scopeLogs ?? []).flatMap((sl) =>
-      (sl.logRecords ?? []).map((r) => ({
-        // OTLP/JSON leaves out fields that hold their zero value.
-        traceId: r.traceId ?? "",
-        spanId: r.spanId ?? "",
-        severityText: r.severityText ?? "",
-        severityNumber: r.severityNumber ?? 0,
-        eventName: r.eventName ?? "",
-        body: decodeAnyValue(r.body),
-        attributes: decodeAttributes(r.attributes),
-        resource,
-        scope: sl.scope?.name ?? "",
-        timeUnixNano: r.timeUnixNano ?? "0",
-        observedTimeUnixNano: r.observedTimeUnixNano ?? "0",
-      })),
-    );
-  });
 }
 
 /** Asks the kernel for `count` distinct free ports on 127.0.0.1. */
@@ -341,66 +292,4 @@ async function freePorts(count: number): Promise<number[]> {
   });
   await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
   return ports;
-}
-
-interface OtlpKeyValue {
-  key: string;
-  value?: OtlpAnyValue;
-}
-
-type OtlpAnyValue =
-  | { stringValue: string }
-  | { boolValue: boolean }
-  | { intValue: string | number }
-  | { doubleValue: number | string }
-  | { bytesValue: string }
-  | { arrayValue?: { values?: OtlpAnyValue[] } }
-  | { kvlistValue?: { values?: OtlpKeyValue[] } };
-
-interface OtlpLogsBatch {
-  resourceLogs?: {
-    resource?: { attributes?: OtlpKeyValue[] };
-    scopeLogs?: {
-      scope?: { name?: string };
-      logRecords?: {
-        timeUnixNano?: string;
-        observedTimeUnixNano?: string;
-        severityNumber?: number;
-        severityText?: string;
-        eventName?: string;
-        body?: OtlpAnyValue;
-        attributes?: OtlpKeyValue[];
-        traceId?: string;
-        spanId?: string;
-      }[];
-    }[];
-  }[];
-}
-
-interface OtlpNumberPoint {
-  attributes?: OtlpKeyValue[];
-  asInt?: string | number;
-  asDouble?: number;
-}
-
-interface OtlpMetricsBatch {
-  resourceMetrics?: {
-    resource?: { attributes?: OtlpKeyValue[] };
-    scopeMetrics?: {
-      metrics?: {
-        name: string;
-        sum?: { dataPoints?: OtlpNumberPoint[] };
-        gauge?: { dataPoints?: OtlpNumberPoint[] };
-        histogram?: {
-          dataPoints?: {
-            attributes?: OtlpKeyValue[];
-            count?: string | number;
-            sum?: number;
-            bucketCounts?: (string | number)[];
-            explicitBounds?: number[];
-          }[];
-        };
-      }[];
-    }[];
-  }[];
 }

@@ -1,9 +1,8 @@
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import {
+  COLLECTOR_CONFIGS,
   type FlatRecord,
-  REPO_ROOT,
   type RunningCollector,
   SHIPPED_CONFIG,
   startCollector,
@@ -11,8 +10,6 @@ import {
 } from "./collector.js";
 import { expectAll, received, startService } from "./services.js";
 
-const AGENT = join(REPO_ROOT, "collector/agent.yaml");
-const GATEWAY = join(REPO_ROOT, "collector/gateway.yaml");
 const SERVICES = ["svc-a", "svc-b", "svc-c", "svc-d"];
 const PER_SERVICE = 2_500;
 const TRACES_PER_SERVICE = 250;
@@ -26,10 +23,10 @@ async function readBoth(gateways: RunningCollector[]): Promise<(FlatRecord & { g
 describe("agent -> two gateways (collector/agent.yaml, collector/gateway.yaml)", () => {
   it("routes 10,000 records of 1,000 traces from 4 services, each trace to one gateway, none lost or doubled while a gateway restarts", async () => {
     const gateways = await Promise.all(
-      [1, 2].map(() => startCollector({ configs: [SHIPPED_CONFIG, GATEWAY] })),
+      [1, 2].map(() => startCollector({ configs: [SHIPPED_CONFIG, COLLECTOR_CONFIGS.gateway] })),
     );
     const agent = await startCollector({
-      configs: [AGENT],
+      configs: [COLLECTOR_CONFIGS.agent],
       env: { MLOBS_GATEWAYS: `[${gateways.map((g) => g.otlpGrpcEndpoint).join(", ")}]` },
     });
     try {

@@ -6,18 +6,18 @@
  * `x-aws-log-group` / `x-aws-log-stream` naming a group and stream that "exist" and are signed, and
  * decodes the (gzipped) protobuf bodies into flat records, spans and data points.
  */
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { FlatRecord } from "../collector.js";
 import {
   decodeOtlpLogs,
-  decodeOtlpMetrics,
-  decodeOtlpTraces,
-  type FlatPoint,
-  type FlatSpan,
-} from "./decode-otlp.js";
+  type FlatRecord,
+  type Received,
+  receiveOtlp,
+} from "../../../packages/core/test/decode-otlp.js";
 import { NodeSha256 } from "./node-sha256.js";
+import { type ReceivedRequest, serveStandIn } from "./serve-stand-in.js";
+
+export type { ReceivedRequest };
 
 /** The credentials and scope a request must be signed with. */
 export interface SigningCredentials {
@@ -25,14 +25,6 @@ export interface SigningCredentials {
   secretAccessKey: string;
   region: string;
   service: string;
-}
-
-/** A request as it reached the server: what SigV4 covers. */
-export interface ReceivedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
 }
 
 /** The verdict of `verifySigV4`: `ok`, or why not. */
@@ -96,13 +88,12 @@ export async function verifySigV4(request: ReceivedRequest, expected: SigningCre
   return { ok: true, signedHeaders };
 }
 
-export interface CloudWatchOtlp {
+/** The running stand-in; what it accepted is in `records`, `spans` and `points`, in arrival order. */
+export interface CloudWatchOtlp extends Received {
   /** The base URL; the collector gets `${url}/v1/logs` and so on (CLOUDWATCH_OTLP_*_ENDPOINT). */
   url: string;
   /** Records accepted so far, with the group and stream they were written to. */
   records: (FlatRecord & { logGroup: string; logStream: string })[];
-  spans: FlatSpan[];
-  points: FlatPoint[];
   /** Every request: its path, its answer, and the reason when refused. */
   requests: { path: string; status: number; reason?: string; contentEncoding: string | undefined }[];
   close(): Promise<void>;
@@ -122,28 +113,23 @@ export async function startCloudWatchOtlp(options: {
   logStream: string;
 }): Promise<CloudWatchOtlp> {
   const records: CloudWatchOtlp["records"] = [];
-  const spans: FlatSpan[] = [];
-  const points: FlatPoint[] = [];
+  const received: Received = { records, spans: [], points: [] };
   const requests: CloudWatchOtlp["requests"] = [];
 
-  const handle = async (received: ReceivedRequest): Promise<{ status: number; reason?: string }> => {
-    const service = SERVICE_OF_PATH[received.path];
-    if (received.method !== "POST" || !service) return { status: 404, reason: "not found" };
-    const verdict = await verifySigV4(received, { ...options.credentials, service });
+  const handle = async (request: ReceivedRequest): Promise<{ status: number; reason?: string }> => {
+    const service = SERVICE_OF_PATH[request.path];
+    if (request.method !== "POST" || !service) return { status: 404, reason: "not found" };
+    const verdict = await verifySigV4(request, { ...options.credentials, service });
     if (!verdict.ok) return { status: 403, reason: verdict.reason };
-    const type = header(received.headers, "content-type");
+    const type = header(request.headers, "content-type");
     if (type !== "application/x-protobuf") return { status: 415, reason: `unsupported content type ${type}` };
-    const encoding = header(received.headers, "content-encoding");
-    if (service === "xray") {
-      spans.push(...decodeOtlpTraces(received.body, encoding));
+    const encoding = { contentEncoding: header(request.headers, "content-encoding") };
+    if (service !== "logs") {
+      receiveOtlp(received, request.path, request.body, encoding);
       return { status: 200 };
     }
-    if (service === "monitoring") {
-      points.push(...decodeOtlpMetrics(received.body, encoding));
-      return { status: 200 };
-    }
-    const group = header(received.headers, "x-aws-log-group");
-    const stream = header(received.headers, "x-aws-log-stream");
+    const group = header(request.headers, "x-aws-log-group");
+    const stream = header(request.headers, "x-aws-log-stream");
     if (!group || !stream)
       return { status: 400, reason: "x-aws-log-group and x-aws-log-stream are required" };
     if (
@@ -155,49 +141,21 @@ export async function startCloudWatchOtlp(options: {
     if (group !== options.logGroup || stream !== options.logStream) {
       return { status: 400, reason: `ResourceNotFoundException: ${group}/${stream} does not exist` };
     }
-    const decoded = decodeOtlpLogs(received.body, encoding);
+    const decoded = decodeOtlpLogs(request.body, encoding);
     records.push(...decoded.map((r) => ({ ...r, logGroup: group, logStream: stream })));
     return { status: 200 };
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const received = {
-        method: req.method ?? "",
-        path: req.url ?? "",
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      handle(received)
-        .catch((e: Error) => ({ status: 400, reason: `undecodable body: ${e.message}` }))
-        .then(({ status, reason }) => {
-          requests.push({
-            path: received.path,
-            status,
-            reason,
-            contentEncoding: header(req.headers, "content-encoding"),
-          });
-          res.writeHead(status, { "content-type": reason ? "application/json" : "application/x-protobuf" });
-          res.end(reason ? JSON.stringify({ message: reason }) : undefined);
-        });
-    });
+  const server = await serveStandIn(async (request) => {
+    const { status, reason } = await handle(request).catch((e: Error) => ({
+      status: 400,
+      reason: `undecodable body: ${e.message}`,
+    }));
+    const contentEncoding = header(request.headers, "content-encoding");
+    requests.push({ path: request.path, status, reason, contentEncoding });
+    return { status, json: reason === undefined ? undefined : { message: reason } };
   });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    records,
-    spans,
-    points,
-    requests,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: server.url, ...received, records, requests, close: server.close };
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

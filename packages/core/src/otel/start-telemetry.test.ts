@@ -68,7 +68,7 @@ describe("startTelemetry()", () => {
       severityNumber: 9,
       severityText: "info",
       traceId,
-      scope: { name: "ml_model" },
+      scope: "ml_model",
       attributes: { prediction: 0.87, model: { name: "churn", version: 3 } },
       resource: {
         "service.name": "ranker",
