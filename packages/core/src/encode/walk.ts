@@ -1,5 +1,6 @@
 import { types } from "node:util";
 import { diagnostics } from "../internal/diagnostics.js";
+import { setOwn } from "../internal/set-own.js";
 
 /** Caps on what one value may cost to encode; each logger has its own (`createLogger({ limits })`). */
 export interface Limits {
@@ -355,9 +356,7 @@ function put(out: { [key: string]: Plain }, key: string, value: Plain, before = 
       markerAt.get(out)!.set(name, at);
     }
   }
-  if (name === "__proto__") {
-    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-  } else out[name] = value;
+  setOwn(out, name, value);
 }
 
 function walkMembers(

@@ -1,5 +1,6 @@
 import { describeError, type ExceptionInfo, isError } from "../encode/walk.js";
 import { newFields } from "../internal/new-fields.js";
+import { setOwn } from "../internal/set-own.js";
 import type { Fields, LogRecord, Processor } from "../record.js";
 import { KEY } from "../semconv.js";
 
@@ -42,15 +43,7 @@ function withoutErr(fields: Fields): Fields {
   const out = newFields();
   for (const key in fields) {
     if (key === "err" || !Object.hasOwn(fields, key)) continue;
-    // An own `__proto__` key stays a key: assigned, it would set the copy's prototype.
-    if (key === "__proto__") {
-      Object.defineProperty(out, key, {
-        value: fields[key],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else out[key] = fields[key];
+    setOwn(out, key, fields[key]);
   }
   return out;
 }
