@@ -58,4 +58,20 @@ describe("renderJson()", () => {
     expect(second.exception).toEqual(first.exception);
     expect(second.latency_ms).toBe(12);
   });
+
+  it("writes each record's own strings when records follow one another with other values at the same places", () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      processors: [],
+      outputs: [
+        { write: (r) => void lines.push(renderJson(r)), flush: async () => {}, shutdown: async () => {} },
+      ],
+    });
+    const values = ["plain", 'with "quote"', "plain", `${"pla"}in`, "line\nbreak", "x".repeat(300), "plain"];
+    for (const value of values)
+      log.info(value.length < 20 ? value : "long", { a: value, b: "same", c: value });
+    expect(lines.map((line) => JSON.parse(line))).toEqual(
+      values.map((value) => ({ event: value.length < 20 ? value : "long", a: value, b: "same", c: value })),
+    );
+  });
 });
