@@ -1,5 +1,6 @@
 import { types } from "node:util";
 import { diagnostics } from "../internal/diagnostics.js";
+import { newFields } from "../internal/new-fields.js";
 import { setOwn } from "../internal/set-own.js";
 
 /** Caps on what one value may cost to encode; each logger has its own (`createLogger({ limits })`). */
@@ -244,7 +245,7 @@ function walkKnown(value: object, limits: Limits, path: object[]): Plain {
     (proto === Object.prototype || proto === null) &&
     typeof (value as { toJSON?: unknown }).toJSON !== "function"
   ) {
-    return walkMembers(value, limits, path, {});
+    return walkMembers(value, limits, path);
   }
   if (Array.isArray(value)) return walkArray(value, limits, path);
   if (isError(value)) return describeErrorAt(value, limits, path) as unknown as Plain;
@@ -262,7 +263,7 @@ function walkKnown(value: object, limits: Limits, path: object[]): Plain {
     const json: unknown = toJSON.call(value);
     if (json !== value) return walkItem(json, limits, path) ?? null;
   }
-  return walkMembers(value, limits, path, {});
+  return walkMembers(value, limits, path);
 }
 
 const MORE = /^\[\d+ more (items|keys)\]$/;
@@ -335,7 +336,7 @@ function walkList(items: Iterable<unknown>, size: number, limits: Limits, path: 
 }
 
 function walkMap(value: Map<unknown, unknown>, limits: Limits, path: object[]): Plain {
-  const out: { [key: string]: Plain } = {};
+  const out = (value.size > 12 ? newFields() : {}) as { [key: string]: Plain };
   let count = 0;
   for (const [key, item] of value) {
     if (count++ === limits.maxKeys) {
@@ -383,10 +384,12 @@ function walkMembers(
   value: object,
   limits: Limits,
   path: object[],
-  out: { [key: string]: Plain },
+  given?: { [key: string]: Plain },
   skip?: ReadonlySet<string>,
 ): { [key: string]: Plain } {
   const keys = Object.keys(value);
+  // More keys than `{}` holds in V8's fast mode: the copy gets an object with room for them.
+  const out = given ?? (keys.length > 12 ? (newFields() as { [key: string]: Plain }) : {});
   const cut = keys.length === limits.maxKeys + 1 && isMoreMarker((value as Record<string, unknown>)["..."]);
   // An Error's own members share maxKeys with its description (and the cause and errors after them),
   // so the description, walked again, keeps every key.
