@@ -10,6 +10,7 @@ import {
   unitOfWork,
 } from "./internal/debug-buffer.js";
 import { diagnostics } from "./internal/diagnostics.js";
+import { newFields } from "./internal/new-fields.js";
 import { currentScope, type Scope } from "./internal/scope.js";
 import { LEVEL_VALUES, type Level } from "./levels.js";
 import type { Fields, LogRecord, Output, Processor } from "./record.js";
@@ -342,7 +343,7 @@ function copyFields(given: Fields | Error | undefined): Fields {
     // Not `{ ...given }`: on Node 20 (V8 11.3) every key a processor then adds to a spread copy
     // builds a new hidden class, about 0.75 µs per key. Object.assign would set the prototype for
     // an own `__proto__` key, so that rare case keeps the spread.
-    return Object.hasOwn(given, "__proto__") ? { ...given } : Object.assign({}, given);
+    return Object.hasOwn(given, "__proto__") ? { ...given } : Object.assign(newFields(), given);
   } catch (error) {
     return safeCopy(given, error);
   }

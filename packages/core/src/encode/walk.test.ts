@@ -243,6 +243,27 @@ describe("walk() through encodeValue()", () => {
     expect((walk(wide) as Record<string, unknown>)["..."]).toBe(`[${200_000 - limits.maxKeys} more keys]`);
   });
 
+  it("copies an array of numbers without its caller's array, reading each item once", () => {
+    const scores = [0.1, 0.2, 0.3];
+    const walked = walk(scores) as number[];
+    expect(walked).toEqual(scores);
+    expect(walked).not.toBe(scores);
+    let reads = 0;
+    const tricky: unknown[] = [1, 2];
+    Object.defineProperty(tricky, 1, {
+      enumerable: true,
+      get: () => (++reads === 1 ? 2 : "x".repeat(1_000_000)),
+    });
+    Object.defineProperty(tricky, "slice", { value: () => ["forged"] });
+    expect(walk(tricky)).toEqual([1, 2]);
+    expect(reads).toBe(1);
+    use({ maxItems: 2 });
+    const before = diagnostics.truncated;
+    expect(parse([1, 2, 3, 4])).toEqual([1, 2, "[2 more items]"]);
+    expect(parse([1, Number.NaN, 3])).toEqual([1, "NaN", "[1 more items]"]);
+    expect(diagnostics.truncated - before).toBe(2);
+  });
+
   it("reads each getter once: a second walk of the result returns it as it is", () => {
     let reads = 0;
     const value = {

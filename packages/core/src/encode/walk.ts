@@ -1,5 +1,7 @@
 import { types } from "node:util";
 import { diagnostics } from "../internal/diagnostics.js";
+import { newFields } from "../internal/new-fields.js";
+import { setOwn } from "../internal/set-own.js";
 
 /** Caps on what one value may cost to encode; each logger has its own (`createLogger({ limits })`). */
 export interface Limits {
@@ -243,7 +245,7 @@ function walkKnown(value: object, limits: Limits, path: object[]): Plain {
     (proto === Object.prototype || proto === null) &&
     typeof (value as { toJSON?: unknown }).toJSON !== "function"
   ) {
-    return walkMembers(value, limits, path, {});
+    return walkMembers(value, limits, path);
   }
   if (Array.isArray(value)) return walkArray(value, limits, path);
   if (isError(value)) return describeErrorAt(value, limits, path) as unknown as Plain;
@@ -261,7 +263,7 @@ function walkKnown(value: object, limits: Limits, path: object[]): Plain {
     const json: unknown = toJSON.call(value);
     if (json !== value) return walkItem(json, limits, path) ?? null;
   }
-  return walkMembers(value, limits, path, {});
+  return walkMembers(value, limits, path);
 }
 
 const MORE = /^\[\d+ more (items|keys)\]$/;
@@ -278,10 +280,22 @@ function walkArray(value: unknown[], limits: Limits, path: object[]): Plain[] {
     length,
     length === limits.maxItems + 1 && isMoreMarker(value[length - 1]) ? length : limits.maxItems,
   );
+  // An array of this realm is copied with slice(), which reads each item once and costs a third of
+  // the item-by-item copy; an array of finite numbers (an embedding, scores), the usual large one,
+  // is then kept as it is.
+  const items =
+    Object.getPrototypeOf(value) === Array.prototype ? Array.prototype.slice.call(value, 0, count) : value;
+  if (items !== value && finiteNumbers(items)) {
+    if (length > count) {
+      items.push(truncated(`[${length - count} more items]`));
+      note(items, count, made - 1, items[count]);
+    }
+    return items as Plain[];
+  }
   // Pushed, not preallocated: a packed array is what JSON.stringify writes fastest.
   const out: Plain[] = [];
   for (let i = 0; i < count; i++) {
-    const item = value[i];
+    const item = items[i];
     // Finite numbers, the usual items (an embedding, scores), skip the general path.
     if (typeof item === "number" && Number.isFinite(item)) {
       out.push(item);
@@ -296,6 +310,14 @@ function walkArray(value: unknown[], limits: Limits, path: object[]): Plain[] {
     note(out, count, made - 1, out[count]);
   }
   return out;
+}
+
+function finiteNumbers(items: unknown[]): boolean {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item !== "number" || !Number.isFinite(item)) return false;
+  }
+  return true;
 }
 
 function walkList(items: Iterable<unknown>, size: number, limits: Limits, path: object[]): Plain[] {
@@ -314,7 +336,7 @@ function walkList(items: Iterable<unknown>, size: number, limits: Limits, path: 
 }
 
 function walkMap(value: Map<unknown, unknown>, limits: Limits, path: object[]): Plain {
-  const out: { [key: string]: Plain } = {};
+  const out = (value.size > 12 ? newFields() : {}) as { [key: string]: Plain };
   let count = 0;
   for (const [key, item] of value) {
     if (count++ === limits.maxKeys) {
@@ -355,19 +377,19 @@ function put(out: { [key: string]: Plain }, key: string, value: Plain, before = 
       markerAt.get(out)!.set(name, at);
     }
   }
-  if (name === "__proto__") {
-    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-  } else out[name] = value;
+  setOwn(out, name, value);
 }
 
 function walkMembers(
   value: object,
   limits: Limits,
   path: object[],
-  out: { [key: string]: Plain },
+  given?: { [key: string]: Plain },
   skip?: ReadonlySet<string>,
 ): { [key: string]: Plain } {
   const keys = Object.keys(value);
+  // More keys than `{}` holds in V8's fast mode: the copy gets an object with room for them.
+  const out = given ?? (keys.length > 12 ? (newFields() as { [key: string]: Plain }) : {});
   const cut = keys.length === limits.maxKeys + 1 && isMoreMarker((value as Record<string, unknown>)["..."]);
   // An Error's own members share maxKeys with its description (and the cause and errors after them),
   // so the description, walked again, keeps every key.

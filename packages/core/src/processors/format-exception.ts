@@ -1,5 +1,7 @@
 import { describeError, type ExceptionInfo, isError } from "../encode/walk.js";
-import type { LogRecord, Processor } from "../record.js";
+import { newFields } from "../internal/new-fields.js";
+import { setOwn } from "../internal/set-own.js";
+import type { Fields, LogRecord, Processor } from "../record.js";
 import { KEY } from "../semconv.js";
 
 export type { ExceptionInfo };
@@ -21,13 +23,27 @@ export function formatException(): Processor {
     for (const key of ERROR_KEYS) {
       const value = fields[key];
       if (isError(value)) {
-        if (key === "err") delete fields.err;
+        const out = key === "err" ? withoutErr(fields) : fields;
         const info = describeError(value);
-        fields[KEY.error] = `${info.type}: ${info.message}`;
-        fields[KEY.exception] = info;
-        return record;
+        out[KEY.error] = `${info.type}: ${info.message}`;
+        out[KEY.exception] = info;
+        return out === fields ? record : { ...record, fields: out };
       }
     }
     return record;
   };
+}
+
+/**
+ * The fields without `err`, in a new object: deleting a key other than the last one added turns an
+ * object into a dictionary, on which the walk and the JSON of the record cost more (an Error logged
+ * as `err` took 0.9 µs more per record).
+ */
+function withoutErr(fields: Fields): Fields {
+  const out = newFields();
+  for (const key in fields) {
+    if (key === "err" || !Object.hasOwn(fields, key)) continue;
+    setOwn(out, key, fields[key]);
+  }
+  return out;
 }

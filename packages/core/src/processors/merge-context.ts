@@ -1,3 +1,4 @@
+import { setOwn } from "../internal/set-own.js";
 import type { LogRecord, Processor } from "../record.js";
 import { getContext } from "../scope.js";
 
@@ -13,15 +14,7 @@ export function mergeContext(): Processor {
     const bindings = record.bindings;
     for (const key in bound) {
       if (Object.hasOwn(fields, key) || key in bindings) continue;
-      // An own `__proto__` key stays a key: assigned, it would make the value the fields' prototype.
-      if (key === "__proto__") {
-        Object.defineProperty(fields, key, {
-          value: bound[key],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else fields[key] = bound[key];
+      setOwn(fields, key, bound[key]);
     }
     return record;
   };
