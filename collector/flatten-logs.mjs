@@ -94,5 +94,13 @@ async function main(files) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(process.argv.slice(2));
+  // `| head` closes the pipe early: that ends the listing, it is not an error.
+  process.stdout.on("error", (e) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+  await main(process.argv.slice(2)).catch((e) => {
+    process.stderr.write(`flatten-logs: ${e.path ? `${e.path}: ` : ""}${e.code ?? e.message}\n`);
+    process.exit(1);
+  });
 }

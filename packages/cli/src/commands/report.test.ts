@@ -152,6 +152,26 @@ describe("mlobs report", () => {
     expect(jsonLines(recovered.stdout)).toEqual([{ n: 3 * n, ids }]);
   });
 
+  it("skips a batch a killed collector cut short, reads the batch after it and says so on stderr", async () => {
+    const [first] = readFileSync(otlpFile, "utf8").trimEnd().split("\n") as [string];
+    const torn = join(dir, "torn.jsonl");
+    // Half a batch with the next batch appended on its line (a restart after a kill), and half a
+    // batch as the file's last line.
+    writeFileSync(torn, `${first.slice(0, first.length >> 1)}${first}\n${first.slice(0, 40)}`);
+    const count = "SELECT count(*) AS n FROM logs";
+    const firstOnly = join(dir, "first.jsonl");
+    writeFileSync(firstOnly, `${first}\n`);
+    const whole = await runCli(["query", "--format", "json", count, firstOnly]);
+    const recovered = await runCli(["query", "--format", "json", count, torn]);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect(recovered.stderr).toBe(
+      `mlobs: ${torn}: skipped 2 OTLP batch(es) cut short by a collector that was killed while writing\n`,
+    );
+    const [{ n }] = jsonLines(whole.stdout) as [{ n: number }];
+    expect(n).toBeGreaterThan(0);
+    expect(jsonLines(recovered.stdout)).toEqual([{ n }]);
+  });
+
   it("reads gzip files and stdin like files", async () => {
     const gz = join(dir, "predictions.jsonl.gz");
     const { gzipSync } = await import("node:zlib");
