@@ -229,7 +229,7 @@ describe("Logger", () => {
         event: "survives",
         a: 1,
         added: true,
-        logging_error: "processor forgetful returned undefined, not a record or null",
+        logging_error: "processor forgetful returned undefined; a processor returns a record or null",
         level: "info",
       },
     ]);
@@ -276,6 +276,19 @@ describe("Logger", () => {
     expect(() => log.isLevelEnabled(throwing as never)).not.toThrow();
     expect(capture.entries).toHaveLength(0);
     expect(getDiagnostics().dropped - before).toBe(2);
+  });
+
+  it("repairs a record a processor broke in place, as one it broke in a copy", () => {
+    const capture = createLogCapture();
+    const breaks: Processor = (r) => {
+      (r as { event: unknown }).event = null;
+      return r;
+    };
+    const log = createLogger({ outputs: [capture], processors: [breaks] });
+    log.info("kept", { n: 1 });
+    expect(capture.entries).toHaveLength(1);
+    expect(capture.entries[0]).toMatchObject({ event: "kept", n: 1 });
+    expect(capture.entries[0]!.logging_error).toMatch(/processor breaks returned/);
   });
 
   it("skips a processor that returns something that is not a record, counting it; the chain goes on", () => {

@@ -147,7 +147,16 @@ export class Logger {
   flushBuffer(): void {
     const buffer = this.#core.buffer;
     const scope = currentScope();
-    if (buffer !== undefined && scope !== undefined) this.#flushHeld(buffer, unitOfWork(scope));
+    if (buffer === undefined || scope === undefined) return;
+    // As in #log: the held records are written under this logger's limits, and never throw.
+    const saved = swapLimits(this.#core.limits);
+    try {
+      this.#flushHeld(buffer, unitOfWork(scope));
+    } catch {
+      diagnostics.dropped++;
+    } finally {
+      swapLimits(saved);
+    }
   }
 
   /** Resolves when every output has written what it was given. */
@@ -237,12 +246,16 @@ export class Logger {
         if (next === null) return null;
         // A processor that forgot its `return`, or returned the fields (structlog's habit), `{}` or a
         // record without fields, costs only itself: the next one gets what this one was given.
-        // The usual answer, the record it was given, is checked the cheap way.
-        const invalid =
-          next === current ? typeof current.fields !== "object" || current.fields === null : !isRecord(next);
-        if (invalid) {
+        // A record changed in place is checked like a new one: its event or fields may be broken too.
+        if (!isRecord(next)) {
           const origin = this.#origin(time, level, text, active, fields0);
-          next = broken(current, origin, processors[i]!, i, `returned ${kindOf(next)}, not a record or null`);
+          next = broken(
+            current,
+            origin,
+            processors[i]!,
+            i,
+            `returned ${kindOf(next)}; a processor returns a record or null`,
+          );
         }
       } catch (error) {
         const origin = this.#origin(time, level, text, active, fields0);

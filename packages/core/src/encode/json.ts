@@ -15,7 +15,8 @@ function memberPrefix(key: string): string {
   let prefix = memberPrefixes.get(key);
   if (prefix === undefined) {
     prefix = `,${JSON.stringify(key)}:`;
-    if (memberPrefixes.size < 10_000) memberPrefixes.set(key, prefix);
+    // Bounded in count and in size: a key built from data (an id, a long string) is not kept.
+    if (memberPrefixes.size < 10_000 && key.length <= 256) memberPrefixes.set(key, prefix);
   }
   return prefix;
 }

@@ -24,6 +24,36 @@ function setup(buffer: Record<string, unknown> = {}, level: "info" | "debug" | "
 const events = (entries: Fields[]) => entries.map((e) => e.event);
 
 describe("logger option buffer", () => {
+  it("writes held records under the logger's own limits when flushBuffer() is called", async () => {
+    const capture = createLogCapture();
+    const log = createLogger({
+      outputs: [capture],
+      buffer: { maxBytes: 1_000_000 },
+      limits: { maxStringLength: 200_000 },
+    });
+    const big = "x".repeat(150_000);
+    await scoped(async () => {
+      log.debug("held", { big });
+      log.info("direct", { big });
+      log.flushBuffer();
+    })();
+    expect(capture.entries.map((e) => [e.event, (e.big as string).length])).toEqual([
+      ["direct", 150_000],
+      ["held", 150_000],
+    ]);
+  });
+
+  it("holds nothing for a scope that has ended (a timer it left behind)", async () => {
+    const { log } = setup();
+    let later: (() => void) | undefined;
+    await scoped(async () => {
+      later = () => log.debug("after_the_end", { n: 1 });
+    })();
+    const before = bufferedBytes();
+    later!();
+    expect(bufferedBytes()).toBe(before);
+  });
+
   it("holds a scope's debug records below the logger's level and writes them before its first error, keeping their timestamps", async () => {
     const { capture, log } = setup();
     await scoped(async () => {

@@ -113,6 +113,8 @@ export function isFlushTrigger(buffer: DebugBuffer, record: LogRecord): boolean 
 
 /** Holds `record` in the scope's buffer, evicting the oldest records past `maxBytes`. */
 export function holdRecord(buffer: DebugBuffer, unit: Scope, record: LogRecord): void {
+  // Work a scope started may log after it ended (a timer it left): nothing will flush or free it.
+  if (unit.ended) return;
   let held = unit.state.get(buffer.key) as Held | undefined;
   if (held === undefined) {
     const created: Held = { records: [], sizes: [], bytes: 0, evicted: 0 };

@@ -22,6 +22,37 @@ function logged(paths: string[], fields: Fields, options?: RedactOptions): Field
 }
 
 describe("redact()", () => {
+  it("redacts fields an earlier processor froze, sealed or hid behind a Proxy that throws", () => {
+    const freeze: Processor = (r) => ({ ...r, fields: Object.freeze({ ...r.fields }) });
+    const seal: Processor = (r) => ({ ...r, fields: Object.seal({ ...r.fields }) });
+    for (const earlier of [freeze, seal]) {
+      const { capture, log } = setup(
+        earlier,
+        redact(["password", "user.token"], { remove: earlier === seal }),
+      );
+      log.info("login", { password: "hunter2", user: { token: "tok_secret" }, ok: 1 });
+      const line = JSON.stringify(capture.entries[0]);
+      expect(line).not.toContain("hunter2");
+      expect(line).not.toContain("tok_secret");
+      expect(capture.entries[0]).toMatchObject({ event: "login", ok: 1 });
+    }
+    const hostile: Processor = (r) => ({
+      ...r,
+      fields: new Proxy({ password: "hunter2" } as Fields, {
+        set: () => {
+          throw new Error("no");
+        },
+        ownKeys: () => {
+          throw new Error("no");
+        },
+      }),
+    });
+    const { capture, log } = setup(hostile, redact(["password"]));
+    log.info("login", { password: "hunter2" });
+    expect(JSON.stringify(capture.entries)).not.toContain("hunter2");
+    expect(capture.entries).toHaveLength(1);
+  });
+
   it("replaces top-level keys with [REDACTED], or a replacement, or removes them", () => {
     const fields = { password: "hunter2", user: "ann" };
     expect(logged(["password"], fields)).toEqual({ password: "[REDACTED]", user: "ann" });

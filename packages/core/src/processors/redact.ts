@@ -80,8 +80,22 @@ export function redact(paths: readonly string[], options: RedactOptions = {}): P
   const memo = new WeakMap<object, Readonly<Fields>>();
   let lastBindings: Readonly<Fields> | undefined;
   let lastRedacted: Readonly<Fields> | undefined;
-  return (record: LogRecord) => {
-    redactor.redactFields(record.fields);
+  return (input: LogRecord) => {
+    let record = input;
+    try {
+      redactor.redactFields(record.fields);
+    } catch {
+      // Fields an earlier processor froze, sealed or wrapped: redact a copy, or write none at all
+      // rather than let a secret through.
+      let copy: Fields;
+      try {
+        copy = { ...record.fields };
+        redactor.redactFields(copy);
+      } catch {
+        copy = { logging_error: "redact(): the fields could not be read" };
+      }
+      record = { ...record, fields: copy };
+    }
     const bindings = record.bindings;
     if (bindings !== lastBindings) {
       let redacted = memo.get(bindings);
