@@ -32,7 +32,7 @@ export function buildChild(): Promise<unknown> {
 }
 
 /** How the child ends, see test/shutdown-child.ts. */
-export type ChildEnd = "signal" | "signal-exit" | "throw" | "exit" | "process-exit";
+export type ChildEnd = "signal" | "signal-exit" | "throw" | "exit" | "process-exit" | "shutdown";
 
 /** A running child: what it has logged, its output, and its exit. */
 export interface RunningChild {

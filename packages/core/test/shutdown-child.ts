@@ -5,7 +5,7 @@
  * signal), `signal-exit` (as `signal`, with the application's own SIGTERM listener logging one
  * more record and calling `process.exit(0)`), `throw` (an uncaught exception after RECORDS
  * records), `exit` (the event loop empties) or `process-exit` (`process.exit(0)` right after
- * logging). With CHILD_STDOUT=1 the logger also writes JSON lines to stdout. SHUTDOWN_TIMEOUT_MS
+ * logging) or `shutdown` (main awaits `shutdown()`, with a span and a metric point to export, and returns). With CHILD_STDOUT=1 the logger also writes JSON lines to stdout. SHUTDOWN_TIMEOUT_MS
  * sets the deadline (default 20 s).
  */
 import { startTelemetry } from "../src/otel/start-telemetry.js";
@@ -28,6 +28,12 @@ async function burst(): Promise<void> {
   }
   if (end === "throw") throw new Error("model file is corrupt");
   if (end === "process-exit") process.exit(0);
+  // A span and a metric point too, so their final exports are part of the shutdown.
+  if (end === "shutdown") {
+    telemetry.tracer.startActiveSpan("last", (span) => span.end());
+    telemetry.meter.createCounter("ticks").add(seq);
+    await telemetry.shutdown();
+  }
   // Its last record is still queued at the exit, however fast the earlier ones were delivered.
   if (end === "signal-exit")
     process.on("SIGTERM", () => {

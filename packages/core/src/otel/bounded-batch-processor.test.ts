@@ -111,6 +111,20 @@ describe("BoundedBatchProcessor", () => {
     expect(getDiagnostics().dropped).toBe(before + 10);
   });
 
+  it("keeps its backoff when the collector says Retry-After: 0, instead of retrying in a tight loop", async () => {
+    const fake = fakeExporter(() => ({
+      code: ExportResultCode.FAILED,
+      error: Object.assign(new Error("HTTP 503"), { code: 503, retryable: true, retryAfterMillis: 0 }),
+    }));
+    const { processor, emit, drops } = pipeline(fake.exporter, { retryWindowMillis: 700 });
+    emit(1);
+    await processor.forceFlush();
+    await processor.shutdown();
+    // Backoff from 100 ms, doubling: at most 4 attempts fit in 700 ms (a tight loop made hundreds).
+    expect(fake.attempts).toBeLessThanOrEqual(4);
+    expect(drops).toEqual([[1, "export_failed", expect.stringMatching(/503/)]]);
+  });
+
   it("counts records past the queue bound and past the retry window, and reports them by reason", async () => {
     const fake = fakeExporter(() => failed());
     const { processor, emit, drops } = pipeline(fake.exporter, {

@@ -274,8 +274,9 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
         this.#drop(batch.records.length, "rejected");
         break;
       }
-      // The collector's Retry-After wins over our backoff, inside the same window.
-      const wait = retryAfterOf(result.error) ?? backoff;
+      // The collector's Retry-After is a minimum (a longer one wins over our backoff, inside the
+      // same window); `Retry-After: 0` must not turn the retries into a tight loop.
+      const wait = Math.max(retryAfterOf(result.error) ?? 0, backoff);
       if (Date.now() - started + wait > this.#retryWindow) {
         this.#drop(batch.records.length, "export_failed");
         break;

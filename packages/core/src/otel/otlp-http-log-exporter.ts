@@ -133,7 +133,7 @@ function networkError(error: Error): ExportError {
 
 /** `Retry-After` in seconds or as an HTTP date, in milliseconds. */
 function retryAfterMillis(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value.trim() === "") return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);

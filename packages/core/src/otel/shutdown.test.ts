@@ -115,6 +115,25 @@ describe("a deadline that holds, whatever the collector does", () => {
     console.log(`collector hangs, SIGTERM: exit ${took} ms after the signal (deadline ${DEADLINE_MS} ms)`);
   });
 
+  // shutdown() resolves within the deadline; the final span and metric exports it started, each
+  // capped at the deadline too, may hold the event loop for one more deadline.
+  it("when the collector never answers and main awaits shutdown(): the process ends within twice the deadline + 1 s", async () => {
+    const sink = await receiver("hang");
+    const run = runChild(sink.url, "shutdown", 2000, {
+      CHILD_STDOUT: "1",
+      SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
+      OTEL_EXPORTER_OTLP_TIMEOUT: "10000",
+    });
+    const [code] = await run.exited;
+    const took = Date.now() - (run.doneAt() ?? Date.now());
+    expect(code).toBe(0);
+    expect(took).toBeLessThan(2 * DEADLINE_MS + 1000);
+    expect(reportedCount(run)).toBe(2000);
+    console.log(
+      `collector hangs, await shutdown(): exit ${took} ms after main's last record (deadline ${DEADLINE_MS} ms)`,
+    );
+  });
+
   it("retries after the collector's Retry-After, inside the retry window, and then delivers", async () => {
     const sink = await receiver();
     sink.answer({ status: 429, headers: { "retry-after": "2" } });

@@ -188,8 +188,8 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
       instrumentations: options.instrumentations ?? [new HttpInstrumentation()],
       // The log pipeline is ours (above); an empty list keeps NodeSDK from building a second one.
       logRecordProcessors: [],
-      metricReaders: metricReaders(options),
-      ...traceConfig(options),
+      metricReaders: metricReaders(options, shutdownTimeoutMs),
+      ...traceConfig(options, shutdownTimeoutMs),
     });
     sdk.start();
     if (!disabled) patchLoadedBuiltins();
@@ -335,7 +335,10 @@ function createResource(options: TelemetryOptions): Resource {
  * Spans: to the endpoint option in the configured protocol (OTLP/HTTP protobuf by default), else as the OTEL_TRACES_* variables say
  * (NodeSDK reads them), else recorded without export so trace ids still exist for correlation.
  */
-function traceConfig(options: TelemetryOptions): {
+function traceConfig(
+  options: TelemetryOptions,
+  shutdownTimeoutMs: number,
+): {
   spanProcessors?: tracing.SpanProcessor[];
   traceExporter?: tracing.SpanExporter;
 } {
@@ -345,10 +348,17 @@ function traceConfig(options: TelemetryOptions): {
   const ownEndpoint = getStringFromEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
   if (options.endpoint !== undefined && onlyOtlp(kinds)) {
     const protocol = protocolOf("TRACES");
+    const timeoutMillis = exportTimeout("TRACES", shutdownTimeoutMs);
     if (protocol === "grpc")
-      return { traceExporter: new GrpcTraceExporter({ url: ownEndpoint ?? options.endpoint }) };
+      return {
+        traceExporter: new GrpcTraceExporter({ url: ownEndpoint ?? options.endpoint, timeoutMillis }),
+      };
     const url = ownEndpoint === undefined ? signalUrl(options.endpoint, "v1/traces") : undefined;
-    const config = { ...(url === undefined ? {} : { url }), httpAgentOptions: unrefAgentFactory };
+    const config = {
+      ...(url === undefined ? {} : { url }),
+      httpAgentOptions: unrefAgentFactory,
+      timeoutMillis,
+    };
     return {
       traceExporter:
         protocol === "http/json" ? new JsonTraceExporter(config) : new ProtoTraceExporter(config),
@@ -364,24 +374,44 @@ function traceConfig(options: TelemetryOptions): {
   return { spanProcessors: [new tracing.NoopSpanProcessor()] };
 }
 
+/**
+ * An export's timeout: the signal's OTEL_EXPORTER_OTLP_*_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT,
+ * else OpenTelemetry's 10 s, and never past the shutdown deadline, so a final export to a collector
+ * that never answers cannot keep the process alive after shutdown() resolved.
+ */
+function exportTimeout(signal: "TRACES" | "METRICS", shutdownTimeoutMs: number): number {
+  const configured =
+    getNumberFromEnv(`OTEL_EXPORTER_OTLP_${signal}_TIMEOUT`) ??
+    getNumberFromEnv("OTEL_EXPORTER_OTLP_TIMEOUT");
+  return Math.min(configured ?? 10_000, shutdownTimeoutMs);
+}
+
 /** Whether OTEL_*_EXPORTER asks for OTLP only (or nothing, which means OTLP). */
 function onlyOtlp(kinds: string[] | undefined): boolean {
   return kinds === undefined || (kinds.length === 1 && kinds[0] === "otlp");
 }
 
 /** Metrics: as for spans; without any endpoint there is no reader and the meter records nothing. */
-function metricReaders(options: TelemetryOptions): sdkMetrics.IMetricReader[] | undefined {
+function metricReaders(
+  options: TelemetryOptions,
+  shutdownTimeoutMs: number,
+): sdkMetrics.IMetricReader[] | undefined {
   if (options.metricReaders !== undefined) return options.metricReaders;
   const kinds = getStringListFromEnv("OTEL_METRICS_EXPORTER");
   if (kinds?.includes("none")) return [];
   const ownEndpoint = getStringFromEnv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
   if (options.endpoint !== undefined && onlyOtlp(kinds)) {
     const protocol = protocolOf("METRICS");
+    const timeoutMillis = exportTimeout("METRICS", shutdownTimeoutMs);
     const url = ownEndpoint === undefined ? signalUrl(options.endpoint, "v1/metrics") : undefined;
-    const config = { ...(url === undefined ? {} : { url }), httpAgentOptions: unrefAgentFactory };
+    const config = {
+      ...(url === undefined ? {} : { url }),
+      httpAgentOptions: unrefAgentFactory,
+      timeoutMillis,
+    };
     const exporter =
       protocol === "grpc"
-        ? new GrpcMetricExporter({ url: ownEndpoint ?? options.endpoint })
+        ? new GrpcMetricExporter({ url: ownEndpoint ?? options.endpoint, timeoutMillis })
         : protocol === "http/json"
           ? new JsonMetricExporter(config)
           : new ProtoMetricExporter(config);
@@ -389,7 +419,10 @@ function metricReaders(options: TelemetryOptions): sdkMetrics.IMetricReader[] | 
       new sdkMetrics.PeriodicExportingMetricReader({
         exporter,
         exportIntervalMillis: getNumberFromEnv("OTEL_METRIC_EXPORT_INTERVAL") ?? 60_000,
-        exportTimeoutMillis: getNumberFromEnv("OTEL_METRIC_EXPORT_TIMEOUT") ?? 30_000,
+        exportTimeoutMillis: Math.min(
+          getNumberFromEnv("OTEL_METRIC_EXPORT_TIMEOUT") ?? 30_000,
+          shutdownTimeoutMs,
+        ),
       }),
     ];
   }
