@@ -5,8 +5,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { metrics } from "@opentelemetry/api";
+import { logs } from "@opentelemetry/api-logs";
 import { ExportResultCode } from "@opentelemetry/core";
-import { InMemoryLogRecordExporter } from "@opentelemetry/sdk-logs";
+import { InMemoryLogRecordExporter, LoggerProvider } from "@opentelemetry/sdk-logs";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestReceiver, type TestReceiver } from "../../test/otlp-receiver.js";
 import { getDiagnostics } from "../internal/diagnostics.js";
@@ -314,6 +317,20 @@ describe("startTelemetry()", () => {
 });
 
 describe("startTelemetry() as an OpenTelemetry citizen", () => {
+  it("leaves alone at shutdown a provider the application registered after the start", async () => {
+    const telemetry = start({ logger: { outputs: [] } });
+    const appMeters = new MeterProvider();
+    expect(metrics.setGlobalMeterProvider(appMeters)).toBe(true);
+    const appLogs = new LoggerProvider();
+    // Without an endpoint nothing of ours is registered for logs, so the application's goes in.
+    expect(logs.setGlobalLoggerProvider(appLogs)).toBe(appLogs);
+    await telemetry.shutdown();
+    expect(metrics.getMeterProvider()).toBe(appMeters);
+    expect(logs.getLoggerProvider()).toBe(appLogs);
+    metrics.disable();
+    logs.disable();
+  });
+
   it("exports no span of its own exports, inside the application's spans or not", async () => {
     const sink = await receiver();
     const telemetry = start({ endpoint: sink.url, logger: { outputs: [] } });

@@ -192,9 +192,14 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
       ...traceConfig(options, shutdownTimeoutMs),
     });
     sdk.start();
+    // NodeSDK registers a LoggerProvider even with no log processor: one that exports nothing,
+    // where the application's own (registered later) would be refused without a word.
+    if (provider === undefined && !appLogs) logs.disable();
     if (!disabled) patchLoadedBuiltins();
   }
 
+  // What this start registered, as registered now: an application may register its own later.
+  const registered = registeredNow(owned);
   const serviceName = String(resource.attributes[ATTR_SERVICE_NAME] ?? "unknown_service:node");
   const tracer = trace.getTracer(serviceName, options.serviceVersion);
   const meter = metrics.getMeter(serviceName, options.serviceVersion);
@@ -219,7 +224,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     localOutputs,
     timeoutMs: shutdownTimeoutMs,
     report: reportDrop,
-    release: () => releaseGlobals(owned),
+    release: () => releaseGlobals(registered),
   });
   const uninstall =
     options.handleSignals === false
@@ -463,9 +468,29 @@ function globalsUnset(): GlobalName[] {
   return names;
 }
 
-/** Unregisters the globals this start registered, so telemetry can be started again in the same process. */
-function releaseGlobals(owned: GlobalName[]): void {
+/** The registry entry of a global: the API's registry for four of them, api-logs' own for logs. */
+function registryEntry(name: GlobalName): unknown {
+  if (name === "logs") return (globalThis as Record<symbol, unknown>)[LOGS_REGISTRY];
+  return (globalThis as Record<symbol, Record<string, unknown> | undefined>)[API_REGISTRY]?.[name];
+}
+
+/** Of the globals nobody had registered before this start, the ones it registered, with their entries. */
+function registeredNow(owned: GlobalName[]): Map<GlobalName, unknown> {
+  const entries = new Map<GlobalName, unknown>();
   for (const name of owned) {
+    const entry = registryEntry(name);
+    if (entry !== undefined) entries.set(name, entry);
+  }
+  return entries;
+}
+
+/**
+ * Unregisters the globals this start registered, so telemetry can be started again in the same
+ * process; one the application registered since (or that this start never set) is left alone.
+ */
+function releaseGlobals(registered: Map<GlobalName, unknown>): void {
+  for (const [name, entry] of registered) {
+    if (registryEntry(name) !== entry) continue;
     if (name === "trace") trace.disable();
     else if (name === "metrics") metrics.disable();
     else if (name === "propagation") propagation.disable();
