@@ -278,6 +278,18 @@ describe("Logger", () => {
     expect(getDiagnostics().dropped - before).toBe(2);
   });
 
+  it("cuts a top-level key longer than maxStringLength, as it cuts a nested one", () => {
+    const capture = createLogCapture();
+    const log = createLogger({ outputs: [capture], limits: { maxStringLength: 100 } });
+    const key = "k".repeat(5000);
+    log.info("wide", { [key]: 1, nested: { [key]: 2 } });
+    const [entry] = capture.entries as [Record<string, unknown>];
+    const top = Object.keys(entry).find((k) => k.startsWith("kkk"))!;
+    const inner = Object.keys(entry.nested as object)[0]!;
+    expect(top.length).toBeLessThanOrEqual(100);
+    expect(top).toBe(inner);
+  });
+
   it("repairs a record a processor broke in place, as one it broke in a copy", () => {
     const capture = createLogCapture();
     const breaks: Processor = (r) => {

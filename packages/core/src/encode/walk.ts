@@ -579,7 +579,10 @@ function walkFieldsInPlace(fields: Record<string, unknown>, limits: Limits): Rec
   let count = 0;
   for (const key in fields) {
     // Past maxKeys the copy keeps the first ones and a marker.
-    if (++count > limits.maxKeys || key === "__proto__") throw new RangeError("copy");
+    // A key past maxStringLength is cut by the copy, as a nested one is.
+    if (++count > limits.maxKeys || key === "__proto__" || key.length > limits.maxStringLength) {
+      throw new RangeError("copy");
+    }
     const value = fields[key];
     switch (typeof value) {
       case "string":
@@ -627,7 +630,7 @@ function walkFieldsCopy(fields: Record<string, unknown>, limits: Limits): Record
       item = unencodable(`[Unserializable: ${describe(error)}]`);
     }
     // Kept even when undefined: a call field set to undefined still hides the bound field of its name.
-    put(out, key, item as Plain, before);
+    put(out, key.length > limits.maxStringLength ? cutString(key, limits) : key, item as Plain, before);
   }
   // What a processor made and counted (formatException()'s exception) and maxKeys now cuts is not written.
   for (let i = count; i < keys.length; i++) {

@@ -39,11 +39,27 @@ export const ENDPOINT_VARIABLES = [
  * user never sees.
  */
 export function checkExportConfiguration(endpointOption: string | undefined): void {
-  if (endpointOption !== undefined) checkUrl("option endpoint", endpointOption);
+  checkProtocols();
+  if (endpointOption !== undefined) checkUrl("option endpoint", endpointOption, false);
   for (const name of ENDPOINT_VARIABLES) {
     const value = getStringFromEnv(name);
-    if (value !== undefined) checkUrl(name, value);
+    const signal = /OTLP_(LOGS|TRACES|METRICS)_ENDPOINT$/.exec(name)?.[1];
+    // A signal whose exporter is off does not read its endpoint, as in OpenTelemetry JS.
+    if (value === undefined || (signal !== undefined && exporterOff(signal))) continue;
+    checkUrl(name, value, protocolFor(signal) === "grpc");
   }
+}
+
+function exporterOff(signal: string): boolean {
+  return getStringListFromEnv(`OTEL_${signal}_EXPORTER`)?.includes("none") === true;
+}
+
+function protocolFor(signal: string | undefined): string {
+  const own = signal === undefined ? undefined : getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`);
+  return own ?? getStringFromEnv("OTEL_EXPORTER_OTLP_PROTOCOL") ?? "http/protobuf";
+}
+
+function checkProtocols(): void {
   for (const name of [
     "OTEL_EXPORTER_OTLP_PROTOCOL",
     "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
@@ -59,7 +75,11 @@ export function checkExportConfiguration(endpointOption: string | undefined): vo
   }
 }
 
-function checkUrl(name: string, value: string): void {
+// What the gRPC exporter takes besides a URL: `host:port` (it adds the scheme) and `unix:` sockets.
+const GRPC_TARGET = /^(?:unix:.+|[^\s/:]+:\d+|\[[0-9a-fA-F:.]+\]:\d+)$/;
+
+function checkUrl(name: string, value: string, grpc: boolean): void {
+  if (grpc && GRPC_TARGET.test(value)) return;
   let ok = false;
   try {
     const url = new URL(value);
@@ -69,7 +89,9 @@ function checkUrl(name: string, value: string): void {
   }
   if (!ok) {
     throw new TypeError(
-      `mlobs: invalid ${name} ${JSON.stringify(value)}: expected an http:// or https:// URL`,
+      `mlobs: invalid ${name} ${JSON.stringify(value)}: expected an http:// or https:// URL${
+        grpc ? ", host:port or unix:PATH (grpc)" : ""
+      }`,
     );
   }
 }

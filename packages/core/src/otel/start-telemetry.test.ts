@@ -354,6 +354,19 @@ describe("startTelemetry() as an OpenTelemetry citizen", () => {
     });
   }
 
+  it("takes what OpenTelemetry JS takes: host:port and unix: for grpc, and no check of a signal that is off", async () => {
+    env({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc", OTEL_EXPORTER_OTLP_ENDPOINT: "127.0.0.1:4317" });
+    await start({ logger: { outputs: [] } }).shutdown();
+    env({ OTEL_EXPORTER_OTLP_ENDPOINT: "unix:///var/run/otel.sock" });
+    await start({ logger: { outputs: [] } }).shutdown();
+    env({
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318",
+    });
+    env({ OTEL_LOGS_EXPORTER: "none", OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "localhost:4318" });
+    await start({ logger: { outputs: [] } }).shutdown();
+  });
+
   it("fails at start on an OTLP protocol it cannot send, naming the variable and the accepted values", () => {
     env({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/xml" });
     expect(() => startTelemetry({ handleSignals: false })).toThrow(
