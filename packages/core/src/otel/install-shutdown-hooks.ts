@@ -1,5 +1,6 @@
 import { writeSync } from "node:fs";
 import { inspect } from "node:util";
+import { endSinks } from "../internal/sink.js";
 import { warn } from "../internal/warn.js";
 import type { Logger } from "../logger.js";
 
@@ -38,7 +39,11 @@ export function installShutdownHooks(options: ShutdownHookOptions): () => void {
 
   const die = (signal: NodeJS.Signals) => {
     removeSignalListeners();
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    if (process.listenerCount(signal) > 0) return;
+    // The signal ends the process without an `exit` event: what the sinks still hold (a line a
+    // slow reader took half of) is written now, or counted and reported.
+    endSinks();
+    process.kill(process.pid, signal);
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping !== undefined) {
