@@ -7,7 +7,7 @@ import type { Command } from "./command.js";
 import { parse } from "./parse.js";
 
 /** Where the build puts the template files: `dist/templates`, beside the bundled command. */
-export const TEMPLATES_DIR = fileURLToPath(new URL("./templates/", import.meta.url));
+const TEMPLATES_DIR = fileURLToPath(new URL("./templates/", import.meta.url));
 
 /** `mlobs init`: the collector config, compose file and backend overlays, written into a project. */
 export const init: Command = {

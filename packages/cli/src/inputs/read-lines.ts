@@ -44,7 +44,7 @@ function openStdin(): Readable {
 }
 
 /** A readable stream of the input's bytes, gunzipped when it is gzip. */
-export function openInput(file: string): Readable {
+function openInput(file: string): Readable {
   if (file === STDIN) return openStdin();
   const stream = createReadStream(file);
   return isGzipFile(file) ? stream.pipe(createGunzip()) : stream;

@@ -174,7 +174,7 @@ async function accuracyRows(
 }
 
 /** The PSI deciles: a group's values are binned on the edges of its model's baseline slice. */
-export const PSI_BINS = 10;
+const PSI_BINS = 10;
 
 /**
  * PSI of each model version's records outside the baseline against the baseline records of the

@@ -1,5 +1,5 @@
 /** The share given to an empty bin, so that its log term stays finite (a common choice for PSI). */
-export const EMPTY_BIN_SHARE = 1e-4;
+const EMPTY_BIN_SHARE = 1e-4;
 
 /**
  * The population stability index of `actual` against `expected`, both counts over the same bins:

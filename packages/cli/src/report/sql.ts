@@ -1,7 +1,7 @@
 import type { LogsDatabase } from "../duckdb/open-logs.js";
 
 /** A SQL identifier, quoted. */
-export function ident(name: string): string {
+function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 

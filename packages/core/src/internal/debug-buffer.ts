@@ -36,7 +36,7 @@ interface Held {
 }
 
 const OPTION_NAMES = ["level", "maxBytes", "flushOn"];
-export const DEFAULT_BUFFER_MAX_BYTES = 20_480;
+const DEFAULT_BUFFER_MAX_BYTES = 20_480;
 const FLUSH_LEVEL = LEVEL_VALUES.error;
 // The events of a prediction whose debug trail one wants, though a low confidence is not an error.
 const FLUSH_EVENTS: ReadonlySet<string> = new Set([

@@ -8,7 +8,7 @@ export type FeatureMetricsOption =
   | { features: readonly string[]; maxCategories?: number };
 
 /** How many distinct values of one categorical feature get their own series by default. */
-export const DEFAULT_MAX_CATEGORIES = 50;
+const DEFAULT_MAX_CATEGORIES = 50;
 
 /**
  * Records the named features of each input item: a finite number on `ml.feature.value`, a string

@@ -23,10 +23,10 @@ export interface LogPipelineOptions {
 }
 
 /** The OTLP protocols, as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */
-export const PROTOCOLS = ["http/protobuf", "http/json", "grpc"] as const;
+const PROTOCOLS = ["http/protobuf", "http/json", "grpc"] as const;
 
 /** The endpoint variables, each checked at start as the `endpoint` option is. */
-export const ENDPOINT_VARIABLES = [
+const ENDPOINT_VARIABLES = [
   "OTEL_EXPORTER_OTLP_ENDPOINT",
   "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
   "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",

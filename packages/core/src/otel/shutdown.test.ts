@@ -79,18 +79,23 @@ describe("a deadline that holds, whatever the collector does", () => {
     ["is down", "down", /ECONNREFUSED/],
   ];
 
+  /** A child that logs 2,000 records and ends as `end` says, and how long after its last record it exited. */
+  async function exitAfterLastRecord(answer: ReceiverAnswer | "down", end: "exit" | "shutdown") {
+    const sink = await receiver(answer);
+    const run = runChild(sink.url, end, 2000, {
+      CHILD_STDOUT: "1",
+      SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
+      // One request per attempt cannot outlast the deadline either.
+      OTEL_EXPORTER_OTLP_TIMEOUT: "10000",
+    });
+    const [code] = await run.exited;
+    expect(code).toBe(0);
+    return { run, took: Date.now() - (run.doneAt() ?? Date.now()) };
+  }
+
   for (const [what, answer, cause] of cases) {
     it(`when the collector ${what}: the drop report names the cause, and main's return exits within the deadline + 1 s`, async () => {
-      const sink = await receiver(answer);
-      const run = runChild(sink.url, "exit", 2000, {
-        CHILD_STDOUT: "1",
-        SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
-        // One request per attempt cannot outlast the deadline either.
-        OTEL_EXPORTER_OTLP_TIMEOUT: "10000",
-      });
-      const [code] = await run.exited;
-      const took = Date.now() - (run.doneAt() ?? Date.now());
-      expect(code).toBe(0);
+      const { run, took } = await exitAfterLastRecord(answer, "exit");
       expect(took).toBeLessThan(DEADLINE_MS + 1000);
       expect(reportedCount(run)).toBe(2000);
       for (const report of reports(run)) expect(report.cause).toMatch(cause);
@@ -118,15 +123,7 @@ describe("a deadline that holds, whatever the collector does", () => {
   // shutdown() resolves within the deadline; the final span and metric exports it started, each
   // capped at the deadline too, may hold the event loop for one more deadline.
   it("when the collector never answers and main awaits shutdown(): the process ends within twice the deadline + 1 s", async () => {
-    const sink = await receiver("hang");
-    const run = runChild(sink.url, "shutdown", 2000, {
-      CHILD_STDOUT: "1",
-      SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
-      OTEL_EXPORTER_OTLP_TIMEOUT: "10000",
-    });
-    const [code] = await run.exited;
-    const took = Date.now() - (run.doneAt() ?? Date.now());
-    expect(code).toBe(0);
+    const { run, took } = await exitAfterLastRecord("hang", "shutdown");
     expect(took).toBeLessThan(2 * DEADLINE_MS + 1000);
     expect(reportedCount(run)).toBe(2000);
     console.log(

@@ -46,7 +46,7 @@ function validate(options: StdoutOutputOptions): void {
 const sharedSinks = shared("standardSinks", () => new Map<number, LineSink>());
 
 /** The process-wide buffered sink of a standard stream, shared by every output writing to it. */
-export function standardSink(fd: number): LineSink {
+function standardSink(fd: number): LineSink {
   let sink = sharedSinks.get(fd);
   if (sink === undefined) {
     // Creating Node's own stream of a pipe makes the descriptor non-blocking (libuv), so a stalled
